@@ -1,0 +1,29 @@
+/** The scorer stage: P(yes) for each candidate drug of one encounter prompt.
+ * Implementations: local onnxruntime-node (in worker threads); later a remote inference server. */
+import type { EncounterPrompt } from '../lamo/types';
+
+export interface ScoreResult {
+  /** Candidate name → P(yes) = softmax over the Yes/No answer-token logits at the answer position. */
+  probabilities: Map<string, number>;
+  modelVersion: string;
+  elapsedMs: number;
+}
+
+export interface Scorer {
+  readonly modelId: string;
+  readonly modelVersion: string;
+  /** Candidate names the model covers (the manifest's candidate list). */
+  readonly candidates: readonly string[];
+  /** Decision threshold from the manifest: P(yes) ≥ threshold means "recommend". */
+  readonly threshold: number;
+  /** Score `candidates` (default: all covered) for one prompt. Rejects with QueueFullError under overload. */
+  score(prompt: EncounterPrompt, candidates?: readonly string[], signal?: AbortSignal): Promise<ScoreResult>;
+  close(): Promise<void>;
+}
+
+export class QueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('scoring queue is full');
+    this.name = 'QueueFullError';
+  }
+}
