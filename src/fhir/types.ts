@@ -90,6 +90,8 @@ export interface EncounterView {
 
 export interface PatientRecord {
   patientId: string;
+  /** Given and family name parts, kept only so that prompts can redact them from note text. */
+  nameParts?: string[];
   birthDate?: string;
   gender?: string;
   deceased?: boolean;

@@ -1,0 +1,289 @@
+/**
+ * LAMO prompt builder: one encounter → the shared prompt prefix and the per-candidate suffix template.
+ *
+ * Label leakage is the main hazard: the prompt for encounter E must not reveal what was ordered in E.
+ * So E's own orders never enter the prompt; "medications on admission" are orders from before E that are
+ * still active; note sections that record E's decisions (plan, discharge medications) are dropped; and
+ * drugs first ordered in E are removed from any note text that is kept.
+ */
+import type { Concept, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
+import type { MedicationVocabulary } from '../medications/types';
+import { splitMedicationList, splitNoteSections, type NoteSections, type SectionName } from './note-sections';
+import type { EncounterPrompt, PromptTemplates } from './types';
+
+/** What the prompt was built from, for card evidence ("supported by …"). */
+export interface PromptEvidence {
+  diagnoses: string[];
+  pastHistory: string[];
+  procedures: string[];
+  medicationsOnAdmission: string[];
+  /** Note sections that contributed text. */
+  noteSections: SectionName[];
+  previousDrugs: string[];
+}
+
+export interface BuiltPrompt extends EncounterPrompt {
+  evidence: PromptEvidence;
+}
+
+export interface PromptOptions {
+  /** Longest list kept per field: old Synthea patients carry dozens of conditions; the newest are kept. */
+  maxListItems?: number;
+  /** Longest text kept per note section, in characters. */
+  maxSectionChars?: number;
+}
+
+const DRUG_MARKER = '{drug}';
+const DEFAULTS: Required<PromptOptions> = { maxListItems: 20, maxSectionChars: 1200 };
+const CLASS_NAMES: Record<string, string> = {
+  AMB: 'ambulatory',
+  EMER: 'emergency',
+  IMP: 'inpatient',
+  ACUTE: 'inpatient acute',
+  NONAC: 'inpatient non-acute',
+  OBSENC: 'observation',
+  PRENC: 'pre-admission',
+  SS: 'short stay',
+  VR: 'virtual',
+  HH: 'home health',
+};
+
+/** "Viral sinusitis (disorder)" → "viral sinusitis": SNOMED semantic tags add length, not meaning. */
+export function conceptText(concept: Concept): string {
+  return concept.display
+    .replace(/\s*\((disorder|finding|procedure|situation|morphologic abnormality|regime\/therapy|observable entity|qualifier value|person|event|substance|product|body structure)\)\s*$/i, '')
+    .trim()
+    .toLowerCase();
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items.filter((item) => item.length > 0))];
+}
+
+/** The newest `max` items of a chronologically ordered list. */
+function newest(items: string[], max: number): string[] {
+  return items.length > max ? items.slice(items.length - max) : items;
+}
+
+function timeOf(date: string | undefined): number {
+  const t = date ? Date.parse(date) : NaN;
+  return Number.isNaN(t) ? Number.POSITIVE_INFINITY : t;
+}
+
+export function ageAt(birthDate: string | undefined, at: string | undefined): number | undefined {
+  if (!birthDate || !at) return undefined;
+  const birth = new Date(birthDate);
+  const when = new Date(at);
+  if (Number.isNaN(birth.getTime()) || Number.isNaN(when.getTime())) return undefined;
+  let age = when.getUTCFullYear() - birth.getUTCFullYear();
+  const beforeBirthday =
+    when.getUTCMonth() < birth.getUTCMonth() ||
+    (when.getUTCMonth() === birth.getUTCMonth() && when.getUTCDate() < birth.getUTCDate());
+  if (beforeBirthday) age -= 1;
+  return age;
+}
+
+/** The candidate name of an order, or its display when the vocabulary does not cover it. */
+export function drugName(order: MedicationOrder, vocab: MedicationVocabulary): string {
+  const normalised = vocab.normalise(order.concept);
+  return normalised.covered ? normalised.candidate : conceptText(order.concept);
+}
+
+/** The most recent encounter before `encounter` that has medication orders ("previous hospitalization"). */
+export function previousVisit(record: PatientRecord, encounter: EncounterView): EncounterView | undefined {
+  const start = timeOf(encounter.start);
+  let previous: EncounterView | undefined;
+  for (const candidate of record.encounters) {
+    if (candidate.id === encounter.id || candidate.medications.length === 0) continue;
+    if (timeOf(candidate.start) < start) previous = candidate;
+  }
+  return previous;
+}
+
+/** Orders authored before `encounter` started, from other encounters. */
+function ordersBefore(record: PatientRecord, encounter: EncounterView): MedicationOrder[] {
+  const start = timeOf(encounter.start);
+  return record.medications.filter(
+    (order) => order.encounterId !== encounter.id && timeOf(order.authoredOn) < start,
+  );
+}
+
+const STILL_ACTIVE = new Set(['active', 'on-hold']);
+
+/** Ingredient words of the drugs first ordered in `encounter` (not ordered before it). */
+function newlyOrderedIngredients(
+  record: PatientRecord,
+  encounter: EncounterView,
+  vocab: MedicationVocabulary,
+): { candidates: Set<string>; words: string[] } {
+  const known = new Set(ordersBefore(record, encounter).map((order) => drugName(order, vocab)));
+  const candidates = new Set<string>();
+  const words = new Set<string>();
+  for (const order of encounter.medications) {
+    const name = drugName(order, vocab);
+    if (known.has(name)) continue;
+    candidates.add(name);
+    const normalised = vocab.normalise(order.concept);
+    const ingredients = normalised.covered ? normalised.ingredients : [conceptText(order.concept)];
+    for (const ingredient of ingredients) words.add(ingredient.toLowerCase());
+  }
+  return { candidates, words: [...words] };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Removes patient names and newly ordered drug names from kept note text. */
+function scrubNoteText(text: string, nameParts: string[], drugWords: string[]): string {
+  let scrubbed = text;
+  for (const part of nameParts) {
+    if (part.length < 2) continue;
+    scrubbed = scrubbed.replace(new RegExp(`\\b${escapeRegExp(part)}\\b`, 'gi'), '');
+  }
+  for (const word of drugWords) {
+    if (word.length < 3) continue;
+    scrubbed = scrubbed.replace(new RegExp(escapeRegExp(word), 'gi'), '[redacted]');
+  }
+  return scrubbed.replace(/\s+/g, ' ').replace(/^[\s,.;]+/, '').trim();
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max).trimEnd()} …` : text;
+}
+
+function list(items: string[]): string {
+  return `[${items.join(', ')}]`;
+}
+
+/** Note text of the encounter, sections merged across its notes (several notes may exist per visit). */
+function encounterNoteSections(encounter: EncounterView): NoteSections {
+  const merged: NoteSections = {};
+  for (const note of encounter.notes) {
+    const sections = splitNoteSections(note.text);
+    for (const [name, text] of Object.entries(sections) as [SectionName, string][]) {
+      merged[name] = merged[name] ? `${merged[name]}\n${text}` : text;
+    }
+  }
+  return merged;
+}
+
+interface PatientFacts {
+  age?: number;
+  gender?: string;
+  diagnoses: string[];
+  procedures: string[];
+}
+
+function demographicLine(facts: PatientFacts): string {
+  return `Age: ${facts.age ?? 'unknown'}, Gender: ${facts.gender ?? 'unknown'}`;
+}
+
+function historyBlock(record: PatientRecord, previous: EncounterView, vocab: MedicationVocabulary, max: number): {
+  text: string;
+  drugs: string[];
+} {
+  const drugs = unique(previous.medications.map((order) => drugName(order, vocab)));
+  const diagnoses = newest(unique(previous.diagnosed.map((c) => conceptText(c.concept))), max);
+  const procedures = newest(unique(previous.procedures.map((p) => conceptText(p.concept))), max);
+  const facts: PatientFacts = { age: ageAt(record.birthDate, previous.start), gender: record.gender, diagnoses, procedures };
+  const text = `${demographicLine(facts)}, Diagnose: ${list(diagnoses)}, Procedure: ${list(procedures)}, Drugs: ${list(drugs)}`;
+  return { text, drugs };
+}
+
+/**
+ * Builds the prompt for `encounter` of `record`. The encounter may be one of the record's (dataset,
+ * evaluation) or the one a CDS request is about, whose draft orders are not part of the record.
+ */
+export function buildEncounterPrompt(
+  record: PatientRecord,
+  encounter: EncounterView,
+  templates: PromptTemplates,
+  vocab: MedicationVocabulary,
+  options: PromptOptions = {},
+): BuiltPrompt {
+  const { maxListItems, maxSectionChars } = { ...DEFAULTS, ...options };
+  const newlyOrdered = newlyOrderedIngredients(record, encounter, vocab);
+  const sections = encounterNoteSections(encounter);
+  const usedSections: SectionName[] = [];
+  const noteText = (name: SectionName): string | undefined => {
+    const text = sections[name];
+    if (!text) return undefined;
+    const scrubbed = scrubNoteText(text, record.nameParts ?? [], newlyOrdered.words);
+    if (!scrubbed) return undefined;
+    usedSections.push(name);
+    return truncate(scrubbed, maxSectionChars);
+  };
+
+  const diagnosed = unique([
+    ...encounter.diagnosed.map((c) => conceptText(c.concept)),
+    ...encounter.reasons.map(conceptText),
+  ]);
+  const diagnoses = newest(diagnosed, maxListItems);
+  const pastHistory = newest(
+    unique(encounter.activeConditions.map((c) => conceptText(c.concept))).filter((c) => !diagnosed.includes(c)),
+    maxListItems,
+  );
+  const procedures = newest(unique(encounter.procedures.map((p) => conceptText(p.concept))), maxListItems);
+
+  const start = timeOf(encounter.start);
+  const activeBefore = ordersBefore(record, encounter).filter((order) => STILL_ACTIVE.has(order.status ?? ''));
+  const structuredMeds = unique(activeBefore.map((order) => drugName(order, vocab)));
+  const noteMeds = sections.medicationsOnAdmission
+    ? splitMedicationList(sections.medicationsOnAdmission).filter((item) => {
+        const normalised = vocab.normalise({ display: item, codings: [] });
+        if (normalised.covered) return !newlyOrdered.candidates.has(normalised.candidate);
+        const lower = item.toLowerCase();
+        return !newlyOrdered.words.some((word) => lower.includes(word));
+      })
+    : undefined;
+  if (noteMeds !== undefined) usedSections.push('medicationsOnAdmission');
+  const medicationsOnAdmission = newest(noteMeds ?? structuredMeds, maxListItems);
+
+  const allergies = unique(
+    record.allergies
+      .filter((a) => !['inactive', 'resolved'].includes(a.clinicalStatus ?? '') && timeOf(a.onset ?? a.recorded) <= start)
+      .map((a) => conceptText(a.concept)),
+  );
+
+  const classText = encounter.classCode ? CLASS_NAMES[encounter.classCode] ?? encounter.classCode.toLowerCase() : undefined;
+  const visit = unique([classText ?? '', ...encounter.types.map(conceptText)]).join(', ');
+  const facts: PatientFacts = {
+    age: ageAt(record.birthDate, encounter.start),
+    gender: record.gender,
+    diagnoses,
+    procedures,
+  };
+  const presentIllness = noteText('historyOfPresentIllness');
+  const lines = [
+    `${demographicLine(facts)}, Visit: ${visit || 'unknown'}`,
+    presentIllness !== undefined ? `History of present illness: ${presentIllness}` : undefined,
+    `Past medical history: ${noteText('pastMedicalHistory') ?? list(pastHistory)}`,
+    `Allergies: ${noteText('allergies') ?? (allergies.length ? list(allergies) : 'none recorded')}`,
+    `Medications on admission: ${list(medicationsOnAdmission)}`,
+    `Diagnose: ${list(diagnoses)}, Procedure: ${list(procedures)}, Candidate drug: ${DRUG_MARKER}.`,
+  ].filter((line): line is string => line !== undefined);
+  const input = lines.join(',\n');
+
+  const previous = previousVisit(record, encounter);
+  const history = previous ? historyBlock(record, previous, vocab, maxListItems) : undefined;
+  const template = history ? templates.withHistory : templates.withoutHistory;
+  const full = template.split('{history}').join(history?.text ?? '').split('{input}').join(input);
+  const at = full.indexOf(DRUG_MARKER);
+  if (at < 0 || full.indexOf(DRUG_MARKER, at + 1) >= 0) {
+    throw new Error('prompt template must contain {input} exactly once, and {input} must contain {drug} once');
+  }
+  return {
+    prefix: full.slice(0, at),
+    suffixTemplate: full.slice(at),
+    template: history ? 'withHistory' : 'withoutHistory',
+    evidence: {
+      diagnoses,
+      pastHistory,
+      procedures,
+      medicationsOnAdmission,
+      noteSections: unique(usedSections) as SectionName[],
+      previousDrugs: history?.drugs ?? [],
+    },
+  };
+}
