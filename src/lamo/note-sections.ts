@@ -84,7 +84,7 @@ export function splitNoteSections(text: string): NoteSections {
 /** Splits a medication list section ("a; b" or one per line / bullets) into items. */
 export function splitMedicationList(section: string): string[] {
   return section
-    .split(/;|\n|(?:^|\s)-\s+|\s\d+\.\s/)
-    .map((item) => item.trim())
+    .split(/;|\n/)
+    .map((item) => item.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').trim())
     .filter((item) => item.length > 0 && !/^(none|no known|n\/a)/i.test(item));
 }

@@ -1,0 +1,106 @@
+/**
+ * One example per encounter with ≥ 1 covered medication order: the LAMO prompt, the label set and the
+ * structured features the baselines use. Built once and shared by the dataset writer and the evaluation.
+ */
+import { createHash } from 'crypto';
+import type { Concept, EncounterView, PatientRecord } from '../fhir/types';
+import type { MedicationVocabulary } from '../medications/types';
+import { buildEncounterPrompt, conceptText, drugName, previousVisit, type BuiltPrompt } from '../lamo/prompt';
+import type { PromptTemplates } from '../lamo/types';
+
+export interface EncounterFeatures {
+  encounterClass?: string;
+  encounterTypes: string[];
+  reasons: string[];
+  /** SNOMED / ICD codes (or display text where uncoded) of conditions diagnosed in, or active at, the encounter. */
+  conditions: string[];
+  procedures: string[];
+  /** Candidate names ordered in the previous visit with orders. */
+  previousDrugs: string[];
+}
+
+export interface EncounterExample {
+  /** Hashed: datasets and reports never carry raw patient or encounter ids. */
+  patientKey: string;
+  encounterKey: string;
+  /** The raw ids, for in-process use only (never written out). */
+  patientId: string;
+  encounterId: string;
+  date: string;
+  prompt: BuiltPrompt;
+  /** Candidate names ordered in this encounter (covered drugs only). */
+  labels: string[];
+  /** Orders of this encounter the vocabulary does not cover: not scorable, counted, not guessed. */
+  uncoveredOrders: number;
+  features: EncounterFeatures;
+}
+
+export function hashId(id: string, salt = 'lamo-cds'): string {
+  return createHash('sha256').update(`${salt}:${id}`).digest('hex').slice(0, 16);
+}
+
+function codeKey(concept: Concept): string {
+  return concept.code ?? conceptText(concept);
+}
+
+function featuresOf(record: PatientRecord, encounter: EncounterView, vocab: MedicationVocabulary): EncounterFeatures {
+  const previous = previousVisit(record, encounter);
+  return {
+    encounterClass: encounter.classCode,
+    encounterTypes: encounter.types.map(codeKey),
+    reasons: encounter.reasons.map(codeKey),
+    conditions: [...new Set([...encounter.diagnosed, ...encounter.activeConditions].map((c) => codeKey(c.concept)))],
+    procedures: [...new Set(encounter.procedures.map((p) => codeKey(p.concept)))],
+    previousDrugs: previous ? [...new Set(previous.medications.map((order) => drugName(order, vocab)))] : [],
+  };
+}
+
+export interface ExampleStats {
+  encountersWithOrders: number;
+  examples: number;
+  /** Encounters whose orders were all outside the vocabulary. */
+  skippedUncovered: number;
+  uncoveredOrders: number;
+}
+
+export function buildExamples(
+  records: PatientRecord[],
+  templates: PromptTemplates,
+  vocab: MedicationVocabulary,
+  onProgress?: (done: number, total: number) => void,
+): { examples: EncounterExample[]; stats: ExampleStats } {
+  const examples: EncounterExample[] = [];
+  const stats: ExampleStats = { encountersWithOrders: 0, examples: 0, skippedUncovered: 0, uncoveredOrders: 0 };
+  records.forEach((record, index) => {
+    for (const encounter of record.encounters) {
+      if (encounter.medications.length === 0) continue;
+      stats.encountersWithOrders += 1;
+      const labels = new Set<string>();
+      let uncovered = 0;
+      for (const order of encounter.medications) {
+        const normalised = vocab.normalise(order.concept);
+        if (normalised.covered) labels.add(normalised.candidate);
+        else uncovered += 1;
+      }
+      stats.uncoveredOrders += uncovered;
+      if (labels.size === 0) {
+        stats.skippedUncovered += 1;
+        continue;
+      }
+      examples.push({
+        patientKey: hashId(record.patientId),
+        encounterKey: hashId(encounter.id),
+        patientId: record.patientId,
+        encounterId: encounter.id,
+        date: (encounter.start ?? '').slice(0, 10),
+        prompt: buildEncounterPrompt(record, encounter, templates, vocab),
+        labels: [...labels].sort(),
+        uncoveredOrders: uncovered,
+        features: featuresOf(record, encounter, vocab),
+      });
+    }
+    onProgress?.(index + 1, records.length);
+  });
+  stats.examples = examples.length;
+  return { examples, stats };
+}
