@@ -1,9 +1,6 @@
 #!/usr/bin/env node
 /** `lamo-cds <command>`: dataset, eval, recommend. */
 import { parseArgs } from 'util';
-import { runDataset } from './dataset-command';
-import { runEval } from './eval-command';
-import { runRecommend } from './recommend-command';
 
 const USAGE = `usage: lamo-cds <command> [options]
 
@@ -48,10 +45,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || parsed.values.help ? 0 : 2;
   }
-  const commands: Record<string, (values: CliOptions) => Promise<void>> = {
-    dataset: runDataset,
-    eval: runEval,
-    recommend: runRecommend,
+  // Loaded on demand: `dataset` should not pay for loading onnxruntime.
+  const commands: Record<string, () => Promise<(values: CliOptions) => Promise<void>>> = {
+    dataset: async () => (await import('./dataset-command')).runDataset,
+    eval: async () => (await import('./eval-command')).runEval,
+    recommend: async () => (await import('./recommend-command')).runRecommend,
   };
   const run = commands[command];
   if (!run) {
@@ -59,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await run(parsed.values);
+    await (await run())(parsed.values);
     return 0;
   } catch (error) {
     const usage = error instanceof UsageError;
