@@ -121,4 +121,14 @@ export interface LoadSummary {
   skipped: number;
   unresolvedReferences: number;
   issues: LoadIssue[];
+  /** Issues beyond the kept maximum (a very broken input must not grow the summary without bound). */
+  issuesOmitted?: number;
+  /** Resources read but not needed for PatientRecords (Observation, Claim, ...), dropped after parsing. */
+  dropped?: number;
+  /** Patient records assembled. */
+  patients?: number;
+  /** Wall-clock time of the load (and assembly, for `loadPatientRecords`). */
+  elapsedMs?: number;
+  /** Highest resident set size sampled while loading, in MiB. */
+  peakRssMb?: number;
 }
