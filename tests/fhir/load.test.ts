@@ -206,10 +206,7 @@ describe('loadResources: bad input never crashes and is named', () => {
         context: { encounter: [{ reference: 'Encounter/he' }] },
       },
     ]));
-    const started = Date.now();
     const { records, summary } = await loadPatientRecords(file);
-    // Generous: the machine is shared; reading and parsing the 52 MB line is most of it, decoding is bounded.
-    expect(Date.now() - started).toBeLessThan(15_000);
     const note = records[0].encounters[0].notes[0];
     expect(note.text).toHaveLength(64 * 1024);
     expect(body.startsWith(note.text)).toBe(true);
