@@ -1,0 +1,39 @@
+import { parseOncCsv, parseValueSets } from '../../scripts/build-interactions';
+import { canonicalIngredient } from '../../src/medications/normalise';
+
+describe('ONC list reader', () => {
+  test('reads $-separated pairs (BOM, CR line ends), merges reversed duplicates, drops self pairs, maps names', () => {
+    const csv = '\uFEFFPethidine$DB00454$Selegiline$DB01037$\rSelegiline$DB01037$Pethidine$DB00454$\r\nLevomethadyl Acetate$DB01227$Vandetanib$DB05294$\nDroperidol$DB00450$Droperidol$DB00450$\r';
+    const toIngredient = (name: string) => ({ pethidine: 'meperidine' } as Record<string, string>)[canonicalIngredient(name)] ?? canonicalIngredient(name);
+    expect(parseOncCsv(csv, toIngredient)).toEqual([
+      { a: 'levomethadyl', b: 'vandetanib' },
+      { a: 'meperidine', b: 'selegiline' },
+    ]);
+  });
+
+  test('a line without two drugs is an error, not a silent skip', () => {
+    expect(() => parseOncCsv('Warfarin$DB00682$\n', (name) => name)).toThrow(/cannot read line/);
+  });
+});
+
+describe('PDDI-CDS value set reader', () => {
+  test('reads ids, titles, RxNorm concepts and included value sets', () => {
+    const xml = `<Bundle xmlns="http://hl7.org/fhir"><entry><resource>
+      <ValueSet xmlns="http://hl7.org/fhir"><id value="valueset-ketorolac"/><title value="Ketorolac Medications Value Set"/>
+        <compose><include><system value="http://www.nlm.nih.gov/research/umls/rxnorm" />
+          <concept><code value="834022" /><display value="Ketorolac Tromethamine 10 MG Oral Tablet" /></concept>
+        </include></compose></ValueSet></resource></entry>
+      <entry><resource><ValueSet><id value="valueset-NSAIDS" /><title value="NSAIDs" />
+        <compose><include><valueSet value="http://hl7.org/fhir/uv/pddi/ValueSet/valueset-ketorolac" /></include></compose>
+      </ValueSet></resource></entry></Bundle>`;
+    expect(parseValueSets(xml)).toEqual([
+      {
+        id: 'valueset-ketorolac',
+        title: 'Ketorolac Medications Value Set',
+        concepts: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '834022', display: 'Ketorolac Tromethamine 10 MG Oral Tablet' }],
+        includes: [],
+      },
+      { id: 'valueset-NSAIDS', title: 'NSAIDs', concepts: [], includes: ['valueset-ketorolac'] },
+    ]);
+  });
+});
