@@ -1,0 +1,91 @@
+/**
+ * What every card has: a uuid, a summary under 140 characters, an indicator, a source (label, model-card URL,
+ * a stable topic code per card kind), markdown detail, override reasons with displays on warnings, and a
+ * uuid on every suggestion.
+ */
+import { randomUUID } from 'crypto';
+import type { Card, CardKind, Coding, Indicator, IssuedCard, Suggestion } from '../types';
+
+export const TOPIC_SYSTEM = 'urn:lamo-cds:card-topic';
+export const OVERRIDE_REASON_SYSTEM = 'urn:lamo-cds:override-reason';
+
+/** Stable, alphanumeric topic code and display per card kind (clients filter and sort by these). */
+export const TOPICS: Record<CardKind, Coding> = {
+  'unsupported-order': { system: TOPIC_SYSTEM, code: 'unsupportedOrder', display: 'Order not supported by the record' },
+  'drug-interaction': { system: TOPIC_SYSTEM, code: 'drugInteraction', display: 'Drug-drug interaction' },
+  'duplicate-therapy': { system: TOPIC_SYSTEM, code: 'duplicateTherapy', display: 'Duplicate therapy' },
+  'allergy-conflict': { system: TOPIC_SYSTEM, code: 'allergyConflict', display: 'Allergy conflict' },
+  'order-count': { system: TOPIC_SYSTEM, code: 'orderCount', display: 'More drugs than expected' },
+  suggestions: { system: TOPIC_SYSTEM, code: 'medicationSuggestions', display: 'Recommended medications' },
+  'discharge-list': { system: TOPIC_SYSTEM, code: 'dischargeMedications', display: 'Recommended discharge medications' },
+  'review-unsupported': { system: TOPIC_SYSTEM, code: 'activeMedicationUnsupported', display: 'Active medication no longer supported' },
+  'not-assessed': { system: TOPIC_SYSTEM, code: 'notAssessed', display: 'Drug not assessed' },
+  'data-gap': { system: TOPIC_SYSTEM, code: 'dataGap', display: 'Recommendations unavailable' },
+};
+
+const reason = (code: string, display: string): Coding => ({ system: OVERRIDE_REASON_SYSTEM, code, display });
+
+export const OVERRIDE_REASONS = {
+  clinicallyIndicated: reason('clinicallyIndicated', 'Clinically indicated for this patient'),
+  benefitOutweighsRisk: reason('benefitOutweighsRisk', 'Benefit outweighs risk; will monitor'),
+  toleratedBefore: reason('toleratedBefore', 'Patient has tolerated this combination before'),
+  allergyNotConfirmed: reason('allergyNotConfirmed', 'Allergy not confirmed or no longer relevant'),
+  intendedCombination: reason('intendedCombination', 'Combination intended (e.g. switching or tapering)'),
+  recordIncomplete: reason('recordIncomplete', 'The record is incomplete or out of date'),
+};
+
+export interface CardSourceInfo {
+  /** Label shown as the card's source. */
+  label: string;
+  /** Absolute URL of the model card. */
+  modelCardUrl: string;
+}
+
+const SUMMARY_MAX = 139;
+
+/** A summary under 140 characters, cut at a word where possible. */
+export function summaryText(text: string): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (clean.length <= SUMMARY_MAX) return clean;
+  const cut = clean.slice(0, SUMMARY_MAX - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > SUMMARY_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** Text from the record (displays, note wording) made inert in markdown. */
+export function md(text: string): string {
+  return text.replace(/([\\`*_{}[\]<>()#+!|~])/g, '\\$1').replace(/\s+/g, ' ').trim();
+}
+
+export interface CardSpec {
+  summary: string;
+  indicator: Indicator;
+  detail?: string;
+  suggestions?: Omit<Suggestion, 'uuid'>[];
+  /** Defaults for warnings and critical cards when omitted. */
+  overrideReasons?: Coding[];
+}
+
+export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec): IssuedCard {
+  const card: Card = {
+    uuid: randomUUID(),
+    summary: summaryText(spec.summary),
+    indicator: spec.indicator,
+    source: { label: source.label, url: source.modelCardUrl, topic: TOPICS[kind] },
+  };
+  if (spec.detail) card.detail = spec.detail;
+  if (spec.suggestions && spec.suggestions.length > 0) {
+    card.suggestions = spec.suggestions.map((suggestion) => ({ ...suggestion, uuid: randomUUID() }));
+    card.selectionBehavior = 'any';
+  }
+  if (spec.indicator !== 'info') {
+    card.overrideReasons = spec.overrideReasons ?? [OVERRIDE_REASONS.clinicallyIndicated, OVERRIDE_REASONS.recordIncomplete];
+  } else if (spec.overrideReasons) {
+    card.overrideReasons = spec.overrideReasons;
+  }
+  return { kind, card };
+}
+
+export function percent(probability: number): string {
+  return `${(probability * 100).toFixed(probability < 0.1 ? 1 : 0)}%`;
+}

@@ -1,0 +1,29 @@
+/** (e) More drugs ordered than the model expects for this visit: the manifest's expectedDrugsPerVisit, or the
+ * number of candidates the model recommends for this record when that is higher. */
+import type { Assessment } from '../assessment';
+import type { IssuedCard } from '../types';
+import { makeCard, type CardSourceInfo } from './card';
+import { modelFootnote } from './evidence';
+
+export function orderCountCard(assessment: Assessment, source: CardSourceInfo): IssuedCard[] {
+  const model = assessment.model;
+  if (!model) return [];
+  const recommended = [...model.probabilities.values()].filter((p) => p >= model.threshold).length;
+  const typical = model.expectedDrugsPerVisit ?? 0;
+  const expected = Math.max(Math.ceil(typical), recommended);
+  const ordered = assessment.drafts.length;
+  if (expected === 0 || ordered <= expected) return [];
+  return [
+    makeCard('order-count', source, {
+      summary: `${ordered} drugs ordered; the LAMO model expects about ${expected} for this visit`,
+      indicator: 'info',
+      detail: [
+        `This visit has **${ordered}** draft medication orders.`,
+        `- A typical visit in the model's training data had ${typical.toFixed(1)} drug orders.`,
+        `- For this record the model recommends ${recommended} candidate drug${recommended === 1 ? '' : 's'} (P(yes) at or above the threshold).`,
+        'Consider whether every order is needed.',
+        modelFootnote(model),
+      ].join('\n'),
+    }),
+  ];
+}

@@ -1,0 +1,134 @@
+/**
+ * CDS Hooks 2.0 (HL7 STU2, release 2.0.1) wire types: what a CDS Client sends and what this service answers.
+ * Field names follow the specification exactly; optional fields are omitted rather than null (spec §Overview).
+ */
+import type { FhirResource, MedicationRequest } from 'fhir/r4';
+
+export type HookName = 'order-select' | 'order-sign' | 'encounter-discharge' | 'patient-view';
+
+/** How a service turns a request into cards (see src/cds/pipeline.ts). */
+export type ServiceMode = 'orders' | 'discharge' | 'medication-review';
+
+/** One entry of the discovery response, plus what the pipeline needs to run it. */
+export interface ServiceDefinition {
+  id: string;
+  hook: HookName;
+  title: string;
+  description: string;
+  /** Prefetch templates, in the specification's token syntax only ({{context.patientId}}, …). */
+  prefetch: Record<string, string>;
+  mode: ServiceMode;
+}
+
+/** The discovery form of a service: the `mode` is internal. */
+export type DiscoveryService = Omit<ServiceDefinition, 'mode'>;
+
+export interface FhirAuthorization {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  scope: string;
+  subject: string;
+  patient?: string;
+}
+
+/** A request body after schema validation: `context` holds at least the hook's required fields. */
+export interface CdsRequest {
+  hook: string;
+  hookInstance: string;
+  fhirServer?: string;
+  fhirAuthorization?: FhirAuthorization;
+  context: Record<string, unknown>;
+  /** Whatever the client prefetched, under keys the client chose (Epic configures its own). */
+  prefetch?: Record<string, unknown>;
+}
+
+/** The request context reduced to what the pipeline reads; ids without a `Patient/` style prefix. */
+export interface HookContext {
+  userId?: string;
+  patientId: string;
+  encounterId?: string;
+  /** Draft orders (order-select, order-sign), as resources. */
+  draftOrders: FhirResource[];
+  /** order-select: ids (without type prefix) of the orders just selected. */
+  selections: string[];
+}
+
+export interface Coding {
+  code: string;
+  system?: string;
+  display?: string;
+}
+
+export type Indicator = 'info' | 'warning' | 'critical';
+
+export interface CardSource {
+  label: string;
+  url?: string;
+  icon?: string;
+  topic?: Coding;
+}
+
+export type Action =
+  | { type: 'create'; description: string; resource: MedicationRequest }
+  | { type: 'update'; description: string; resource: FhirResource }
+  | { type: 'delete'; description: string; resourceId: string };
+
+export interface Suggestion {
+  label: string;
+  uuid: string;
+  isRecommended?: boolean;
+  actions?: Action[];
+}
+
+export interface Link {
+  label: string;
+  url: string;
+  type: 'absolute' | 'smart';
+  appContext?: string;
+}
+
+export interface Card {
+  uuid: string;
+  summary: string;
+  detail?: string;
+  indicator: Indicator;
+  source: CardSource;
+  suggestions?: Suggestion[];
+  selectionBehavior?: 'at-most-one' | 'any';
+  overrideReasons?: Coding[];
+  links?: Link[];
+}
+
+export interface CdsResponse {
+  cards: Card[];
+}
+
+/** A feedback entry as stored: Epic's `overrideReasons` spelling already folded into `overrideReason`. */
+export interface FeedbackEntry {
+  card: string;
+  outcome: 'accepted' | 'overridden';
+  acceptedSuggestions?: { id: string }[];
+  overrideReason?: { reason?: Coding; userComment?: string };
+  /** REQUIRED by the spec; kept optional because a missing one is no reason to lose the feedback. */
+  outcomeTimestamp?: string;
+}
+
+/** The kinds of card this service emits; each has a stable topic code (card.source.topic). */
+export type CardKind =
+  | 'unsupported-order'
+  | 'drug-interaction'
+  | 'duplicate-therapy'
+  | 'allergy-conflict'
+  | 'order-count'
+  | 'suggestions'
+  | 'discharge-list'
+  | 'review-unsupported'
+  | 'not-assessed'
+  | 'data-gap';
+
+/** A card and what produced it, for the audit trail. */
+export interface IssuedCard {
+  kind: CardKind;
+  card: Card;
+}
