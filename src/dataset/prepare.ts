@@ -1,5 +1,5 @@
 /** FHIR input on disk → encounter examples with their splits: the shared first half of `dataset` and `eval`. */
-import { loadPatientRecords } from '../fhir/load';
+import { formatSummary, loadPatientRecords } from '../fhir/load';
 import type { LoadSummary } from '../fhir/types';
 import { loadVocabulary } from '../medications/vocabulary';
 import type { MedicationVocabulary } from '../medications/types';
@@ -25,6 +25,10 @@ export async function prepareExamples(dataPath: string, options: PrepareOptions 
   const { records, summary } = await loadPatientRecords(dataPath, {
     onProgress: (done: number, total: number) => options.onProgress?.('load', done, total),
   });
+  if (records.length === 0) {
+    // An empty dataset would look like a valid result; say what was (not) read instead.
+    throw new Error(`no patients found in ${dataPath}: ${formatSummary(summary)}`);
+  }
   const vocabulary = loadVocabulary();
   const templates = readPromptTemplates(options.modelDir);
   const { examples, stats } = buildExamples(records, templates, vocabulary, (done, total) =>

@@ -1,0 +1,84 @@
+/** The `lamo-cds` CLI as a user runs it: the compiled bin, real shared data, real files. */
+import { execFile } from 'child_process';
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { PROJECT_ROOT, SHARED_DIR } from '../../src/paths';
+
+const run = promisify(execFile);
+const BIN = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
+const BULK_10 = path.join(SHARED_DIR, 'data', 'synthea-bulk-10');
+const R4_615 = path.join(SHARED_DIR, 'data', 'synthea-r4-615');
+
+async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 });
+}
+
+async function cliFailure(...args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    await cli(...args);
+  } catch (error) {
+    const failure = error as { code: number; stderr: string };
+    return { code: failure.code, stderr: failure.stderr };
+  }
+  throw new Error('expected the command to fail');
+}
+
+describe('lamo-cds dataset', () => {
+  it('writes one line per encounter with orders, deterministic, without raw ids', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lamo-dataset-'));
+    const first = path.join(dir, 'a.jsonl');
+    const second = path.join(dir, 'b.jsonl');
+    const { stderr } = await cli('dataset', '--data', BULK_10, '--out', first);
+    await cli('dataset', '--data', BULK_10, '--out', second);
+    expect(stderr).toMatch(/unresolved references 0/);
+    const text = readFileSync(first, 'utf8');
+    expect(readFileSync(second, 'utf8')).toBe(text);
+    const lines = text.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.length).toBeGreaterThan(800);
+    const line = lines[0];
+    expect(Object.keys(line).sort()).toEqual(['candidates', 'date', 'encounter', 'patient', 'prefix', 'split', 'suffixTemplate', 'template']);
+    expect(line.patient).toMatch(/^[0-9a-f]{16}$/);
+    expect(line.candidates.some((c: { label: number }) => c.label === 1)).toBe(true);
+    expect(['train', 'val', 'test']).toContain(line.split.internal);
+    expect(text).not.toMatch(/"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/);
+  });
+
+  it('fails with a usage error when --out is missing', async () => {
+    const failure = await cliFailure('dataset', '--data', BULK_10);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/missing --out/);
+  });
+
+  it('names the path when the data does not exist', async () => {
+    const failure = await cliFailure('dataset', '--data', '/nonexistent/data', '--out', path.join(tmpdir(), 'x.jsonl'));
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/\/nonexistent\/data/);
+  });
+});
+
+describe('lamo-cds eval', () => {
+  it('reports all three baselines on the internal split in the documented JSON shape; logistic Jaccard ≥ 0.70', async () => {
+    const { stdout, stderr } = await cli('eval', '--data', R4_615, '--split', 'internal', '--json');
+    expect(stderr).toMatch(/peak RSS \d+ MB/);
+    const report = JSON.parse(stdout);
+    expect(Object.keys(report)).toEqual(['dataset', 'split', 'visits', 'results']);
+    expect(report.split).toBe('internal');
+    expect(report.visits).toBeGreaterThan(300);
+    const methods = report.results.map((r: { method: string }) => r.method);
+    expect(methods).toEqual(['frequency', 'carry-forward', 'logistic']);
+    for (const row of report.results) {
+      expect(Object.keys(row)).toEqual(['method', 'jaccard', 'f1', 'precision', 'recall', 'prauc', 'ddi_rate', 'avg_predicted', 'avg_truth']);
+    }
+    const logistic = report.results[2];
+    expect(logistic.jaccard).toBeGreaterThanOrEqual(0.7);
+    expect(logistic.jaccard).toBeGreaterThan(report.results[0].jaccard);
+  });
+
+  it('rejects an unknown split', async () => {
+    const failure = await cliFailure('eval', '--data', BULK_10, '--split', 'random');
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/--split must be one of internal, temporal/);
+  });
+});
