@@ -6,7 +6,10 @@ export interface ScoreResult {
   /** Candidate name → P(yes) = softmax over the Yes/No answer-token logits at the answer position. */
   probabilities: Map<string, number>;
   modelVersion: string;
+  /** From the score() call to the result, queue wait included. */
   elapsedMs: number;
+  /** Of elapsedMs, the time spent waiting for a free worker. */
+  queueMs: number;
 }
 
 export interface Scorer {
