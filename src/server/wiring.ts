@@ -31,7 +31,7 @@ export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     },
     // Loads in worker threads while the server already answers /healthz (and /readyz says 503).
-    scorer: createScorer(config.modelDir, scorerOptions),
+    scorer: createScorer(config.modelDir, { warn: (message) => logger.warn('inference.warning', { message: message.slice(0, 300) }), ...scorerOptions }),
     vocab: knowledge.vocabulary,
     templates: readPromptTemplates(config.modelDir),
     safety: createSafetyChecks(knowledge),

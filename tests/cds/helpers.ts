@@ -12,6 +12,7 @@ import { gunzipSync } from 'zlib';
 import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4';
 import { silentLogger, type Logger } from '../../src/cds/logger';
 import type { Card } from '../../src/cds/types';
+import type { ScorerOptions } from '../../src/inference/scorer';
 import { SHARED_DIR } from '../../src/paths';
 import { createApp, type CdsApp } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
@@ -149,11 +150,16 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  logger?: Logger;
+  scorer?: ScorerOptions;
+}
+
 /** The real app, on 127.0.0.1 and a free port, with its own var/ folder (or the one given). */
-export async function startApp(env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<RunningApp> {
+export async function startApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<RunningApp> {
   const varDir = env.LAMO_VAR_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lamo-cds-test-'));
   const config = loadConfig({ LAMO_MODEL_DIR: TEST_MODEL_DIR, LAMO_VAR_DIR: varDir, ...env });
-  const deps = buildAppDeps(config, logger, { threads: 1 });
+  const deps = buildAppDeps(config, options.logger ?? silentLogger, { threads: 1, ...options.scorer });
   const cds = createApp(deps);
   await cds.ready;
   const server: Server = await cds.listen(0, '127.0.0.1');
