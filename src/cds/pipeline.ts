@@ -31,8 +31,8 @@ import { CLINICAL_TYPES, ResourcePool } from './prefetch';
 import type { CdsRequest, HookContext, IssuedCard, ServiceDefinition } from './types';
 
 export interface PipelineDeps {
-  /** The scorer once loaded; undefined while the model is still loading. */
-  scorer: () => Scorer | undefined;
+  /** The scorer once loaded; otherwise why there is none ("still loading", "failed to load"). */
+  scorer: () => Scorer | { unavailable: string };
   vocab: MedicationVocabulary;
   templates: PromptTemplates;
   safety: SafetyChecks;
@@ -47,9 +47,13 @@ export class PipelineProgress {
   safety: IssuedCard[] = [];
   model: IssuedCard[] = [];
   /** Why model cards are missing (shown in a data-gap card). */
-  gaps: string[] = [];
+  readonly gaps: string[] = [];
   modelVersion?: string;
   patientId?: string;
+
+  addGap(reason: string): void {
+    if (!this.gaps.includes(reason)) this.gaps.push(reason);
+  }
 
   /** Every card, most urgent first (stable within an indicator). */
   cards(source: CardSourceInfo): IssuedCard[] {
@@ -201,7 +205,10 @@ export async function runService(
       },
     ]);
   }
-  if (!assembled) return;
+  if (!assembled) {
+    progress.addGap('The patient record could not be assembled from the data sent (the problem is logged).');
+    return;
+  }
 
   // ---- the assessment: drafts apart from the record ----
   const drafts = assembled.medications.filter((order) => draftIds.has(order.id));
@@ -228,19 +235,19 @@ export async function runService(
   // ---- the model ----
   const scorer = deps.scorer();
   const missing = ESSENTIAL_FOR_MODEL.filter((type) => !pool.queried.has(type));
-  if (!scorer) {
-    progress.gaps.push('The model is still loading; try again in a moment.');
+  if ('unavailable' in scorer) {
+    progress.addGap(scorer.unavailable);
     return;
   }
   if (missing.length > 0) {
     const how = request.fhirServer
       ? 'and the FHIR server did not supply them'
       : 'and the request named no fhirServer to fetch them from';
-    progress.gaps.push(`The record is incomplete: no ${missing.join(' or ')} data was prefetched, ${how}.`);
+    progress.addGap(`The record is incomplete: no ${missing.join(' or ')} data was prefetched, ${how}.`);
     return;
   }
   if (options.signal.aborted) {
-    progress.gaps.push(`The model did not finish within the ${options.deadlineMs} ms deadline.`);
+    progress.addGap(`The model did not finish within the ${options.deadlineMs} ms deadline.`);
     return;
   }
 
@@ -258,12 +265,12 @@ export async function runService(
     };
   } catch (error) {
     if (error instanceof QueueFullError) {
-      progress.gaps.push('The model is busy with other requests (scoring queue full).');
+      progress.addGap('The model is busy with other requests (scoring queue full).');
     } else if (options.signal.aborted) {
-      progress.gaps.push(`The model did not finish within the ${options.deadlineMs} ms deadline.`);
+      progress.addGap(`The model did not finish within the ${options.deadlineMs} ms deadline.`);
     } else {
       deps.logger.error('cds.model_failed', { service: service.id, hookInstance: request.hookInstance, error: (error as Error).message.slice(0, 300) });
-      progress.gaps.push('The model failed on this record (the error is logged).');
+      progress.addGap('The model failed on this record (the error is logged).');
     }
     return;
   }

@@ -116,7 +116,9 @@ export class ResourcePool {
       this.add(resource);
       return;
     }
-    const selfType = typeOfQuery(resource.link?.find((link) => link.relation === 'self')?.url);
+    // An empty search result still says "queried, nothing found": its self link, else its key, tells the type.
+    const empty = (resource.entry ?? []).length === 0;
+    const selfType = typeOfQuery(resource.link?.find((link) => link.relation === 'self')?.url) ?? (empty ? typeOfKey(key, templates) : undefined);
     if (selfType && selfType !== 'Bundle') this.queried.add(selfType);
     for (const entry of resource.entry ?? []) {
       const status = entry.response?.status;

@@ -94,7 +94,11 @@ export function createApp(deps: AppDeps): CdsApp {
     },
   );
   const pipelineDeps: PipelineDeps = {
-    scorer: () => scorer,
+    scorer: () =>
+      scorer ??
+      (loadFailed
+        ? { unavailable: 'The model could not be loaded (see the service log); only the safety checks ran.' }
+        : { unavailable: 'The model is still loading; try again in a moment.' }),
     vocab: deps.vocab,
     templates: deps.templates,
     safety: deps.safety,
@@ -204,7 +208,7 @@ export function createApp(deps: AppDeps): CdsApp {
         throw error;
       }
       logger.error('cds.pipeline_failed', { service: service.id, hookInstance: request.hookInstance.slice(0, 64), error: (error as Error).message.slice(0, 300) });
-      progress.gaps.push('The service failed while assessing this request (the error is logged).');
+      progress.addGap('The service failed while assessing this request (the error is logged).');
       finished = 'done';
     } finally {
       clearTimeout(timer);
@@ -212,7 +216,7 @@ export function createApp(deps: AppDeps): CdsApp {
     if (finished === 'deadline') {
       // The pipeline keeps running in the background until its AbortSignal stops it; its failure is not news.
       run.catch(() => undefined);
-      if (progress.model.length === 0) progress.gaps.push(`The model did not finish within the ${options.deadlineMs} ms deadline.`);
+      if (progress.model.length === 0) progress.addGap(`The model did not finish within the ${options.deadlineMs} ms deadline.`);
     }
     const cards = progress.cards(source);
     recordCall(service, request.hookInstance, progress, cards, 200, started, finished === 'deadline' ? 'deadline' : undefined);

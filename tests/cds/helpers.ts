@@ -153,6 +153,8 @@ export interface RunningApp {
 export interface StartOptions {
   logger?: Logger;
   scorer?: ScorerOptions;
+  /** Wait for the model before answering (default); false to see the service while it loads or fails. */
+  awaitReady?: boolean;
 }
 
 /** The real app, on 127.0.0.1 and a free port, with its own var/ folder (or the one given). */
@@ -161,7 +163,7 @@ export async function startApp(env: Record<string, string> = {}, options: StartO
   const config = loadConfig({ LAMO_MODEL_DIR: TEST_MODEL_DIR, LAMO_VAR_DIR: varDir, ...env });
   const deps = buildAppDeps(config, options.logger ?? silentLogger, { threads: 1, ...options.scorer });
   const cds = createApp(deps);
-  await cds.ready;
+  if (options.awaitReady !== false) await cds.ready;
   const server: Server = await cds.listen(0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   return {

@@ -161,7 +161,7 @@ describe('suggestions', () => {
     const resource = action?.type === 'create' ? action.resource : undefined;
     expect(resource?.reasonReference).toEqual([{ reference: `Condition/${condition.id}`, display: condition.concept.display }]);
     expect(medicationRequestErrors(resource)).toEqual([]);
-    expect(card.detail).toContain(`Earlier orders of this drug were for: ${condition.concept.display.replace(/([()])/g, '\\$1')}`);
+    expect(card.detail).toContain(`Earlier orders of this drug were for: ${condition.concept.display}`);
   });
 
   test('a recommendation the patient is allergic to is withheld, and said so', () => {

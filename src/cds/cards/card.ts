@@ -52,9 +52,14 @@ export function summaryText(text: string): string {
   return `${(space > SUMMARY_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-/** Text from the record (displays, note wording) made inert in markdown. */
+/**
+ * Text from the record (displays, note wording, table rationales) made inert in markdown: characters that
+ * format inline are escaped, and so is a start that would open a heading, list or quote. Parentheses and
+ * the like stay as they are, for clients that show the markdown unrendered.
+ */
 export function md(text: string): string {
-  return text.replace(/([\\`*_{}[\]<>()#+!|~])/g, '\\$1').replace(/\s+/g, ' ').trim();
+  const inline = text.replace(/\s+/g, ' ').trim().replace(/([\\`*_[\]<>|~])/g, '\\$1');
+  return inline.replace(/^([#+-]|\d+[.)])/, '\\$1');
 }
 
 export interface CardSpec {
