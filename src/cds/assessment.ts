@@ -64,8 +64,30 @@ export function activeOrders(record: PatientRecord, vocab: MedicationVocabulary,
   });
 }
 
-function conditionIsCurrent(condition: ConditionEntry): boolean {
-  return !['resolved', 'inactive', 'remission'].includes(condition.clinicalStatus ?? '') && !condition.abatement;
+const CURRENT_STATUS = new Set(['active', 'recurrence', 'relapse']);
+
+/** A condition on the current problem list: active (or recurred) and not abated. */
+export function isCurrentCondition(condition: ConditionEntry): boolean {
+  return CURRENT_STATUS.has(condition.clinicalStatus ?? '') && !condition.abatement;
+}
+
+export interface UnsupportedDrug {
+  order: MedicationOrder;
+  candidate: string;
+  probability: number;
+}
+
+/** Orders the model covers and scores under its threshold: drugs the record does not support. */
+export function unsupportedOrders(assessment: Assessment, orders: readonly MedicationOrder[]): UnsupportedDrug[] {
+  const model = assessment.model;
+  if (!model) return [];
+  const found: UnsupportedDrug[] = [];
+  for (const order of orders) {
+    const candidate = candidateOf(order, assessment.vocab);
+    const probability = candidate && model.covered.has(candidate) ? model.probabilities.get(candidate) : undefined;
+    if (candidate !== undefined && probability !== undefined && probability < model.threshold) found.push({ order, candidate, probability });
+  }
+  return found;
 }
 
 /**
@@ -80,7 +102,7 @@ export function conditionsSupporting(assessment: Assessment, candidate: string):
     if (candidateOf(order, vocab) !== candidate) continue;
     for (const id of order.reasonConditionIds) {
       const condition = byId.get(id);
-      if (condition && conditionIsCurrent(condition)) found.set(id, condition);
+      if (condition && isCurrentCondition(condition)) found.set(id, condition);
     }
   }
   return [...found.values()];

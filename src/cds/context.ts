@@ -1,13 +1,12 @@
 /** The hook context of a validated request, reduced to plain ids and resources. Clients differ: some send
  * `Patient/123` (or a full URL) where the spec says `123`, and `selections` always carry a type prefix. */
 import type { FhirResource } from 'fhir/r4';
+import { referencedId } from '../fhir/references';
 import type { CdsRequest, HookContext } from './types';
 
 /** "Patient/123", "https://ehr/fhir/Patient/123/_history/2" or "123" → "123". */
 export function bareId(reference: string): string {
-  const withoutHistory = reference.replace(/\/_history\/[^/]*$/, '');
-  const parts = withoutHistory.split('/').filter((part) => part.length > 0);
-  return parts.length > 0 ? parts[parts.length - 1] : reference;
+  return referencedId(reference) ?? reference.trim();
 }
 
 /** Resources of a Bundle's entries (draftOrders may be any Bundle type, or none). */

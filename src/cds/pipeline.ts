@@ -13,7 +13,7 @@ import { QueueFullError, type Scorer } from '../inference/types';
 import { buildEncounterPrompt } from '../lamo/prompt';
 import type { PromptTemplates } from '../lamo/types';
 import type { MedicationVocabulary } from '../medications/types';
-import { activeOrders, orderLabel, type Assessment, type ModelOutput } from './assessment';
+import { activeOrders, isCurrentCondition, orderLabel, type Assessment, type ModelOutput } from './assessment';
 import type { CardSourceInfo } from './cards/card';
 import { dataGapCard } from './cards/data-gap';
 import { dischargeCard } from './cards/discharge';
@@ -105,8 +105,6 @@ function withoutOrders(record: PatientRecord, ids: ReadonlySet<string>): Patient
   };
 }
 
-const CURRENT = new Set(['active', 'recurrence', 'relapse']);
-
 /**
  * The encounter the decision is about. The record's own, when it has the hook's encounter; otherwise one that
  * stands for "now": conditions of that encounter (or the current problem list) as its diagnoses.
@@ -116,7 +114,7 @@ function decisionEncounter(record: PatientRecord, encounterId: string | undefine
   if (known) return known;
   const id = encounterId ?? 'current';
   const ofEncounter = record.conditions.filter((condition) => encounterId !== undefined && condition.encounterId === encounterId);
-  const current = record.conditions.filter((condition) => CURRENT.has(condition.clinicalStatus ?? '') && !condition.abatement);
+  const current = record.conditions.filter(isCurrentCondition);
   const view: EncounterView = {
     id,
     start: now.toISOString(),

@@ -1,6 +1,6 @@
 /** lamo-discharge-medications: the recommended discharge list — drugs to continue, new drugs (each a draft
  * MedicationRequest to accept), and active drugs the record no longer supports, to review before discharge. */
-import { candidateOf, orderLabel, type Assessment } from '../assessment';
+import { candidateOf, orderLabel, unsupportedOrders, type Assessment } from '../assessment';
 import type { IssuedCard, Suggestion } from '../types';
 import { makeCard, md, percent, type CardSourceInfo } from './card';
 import { modelFootnote, promptEvidence } from './evidence';
@@ -20,9 +20,7 @@ export function dischargeCard(assessment: Assessment, source: CardSourceInfo, li
   const continuing = recommended.filter((c) => activeByCandidate.has(c));
   const fresh = recommended.filter((c) => !activeByCandidate.has(c) && !assessment.withheld.has(c)).slice(0, limit);
   const withheld = recommended.filter((c) => !activeByCandidate.has(c) && assessment.withheld.has(c));
-  const review = [...activeByCandidate.keys()].filter(
-    (c) => model.covered.has(c) && (model.probabilities.get(c) ?? 1) < model.threshold,
-  );
+  const review = unsupportedOrders(assessment, assessment.active).map(({ candidate }) => candidate);
 
   const suggestions: Omit<Suggestion, 'uuid'>[] = [];
   for (const candidate of fresh) {

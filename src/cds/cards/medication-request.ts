@@ -1,9 +1,8 @@
 /** The FHIR R4 MedicationRequest a suggestion proposes: draft status, RxNorm-coded drug, the patient, the
  * encounter and, where the record links the drug to a current condition, that condition as reasonReference. */
 import type { MedicationRequest } from 'fhir/r4';
+import { RXNORM_SYSTEM } from '../../fhir/concepts';
 import { conditionsSupporting, type Assessment } from '../assessment';
-
-export const RXNORM_SYSTEM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
 /** undefined when the vocabulary has no RxNorm code for the candidate (nothing codable to propose). */
 export function proposedMedicationRequest(
