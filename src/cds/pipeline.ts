@@ -190,7 +190,8 @@ export async function runService(
   try {
     assembled = assembleRecord(pool.resources, { patientId: context.patientId }).record;
   } catch (error) {
-    deps.logger.warn('cds.record_unusable', { service: service.id, hookInstance: request.hookInstance, error: (error as Error).message.slice(0, 200) });
+    // The message may quote resource ids; the error's kind is enough to find it again.
+    deps.logger.warn('cds.record_unusable', { service: service.id, hookInstance: request.hookInstance, error: (error as Error).name });
   }
 
   if (!hasClinicalData(assembled) && pool.queried.size === 0 && context.draftOrders.length === 0) {

@@ -9,12 +9,10 @@ import { buildAppDeps } from './wiring';
 
 /** fhir-kit-client logs request headers (the FHIR access token) under DEBUG=fhir-kit-client:*; never allow it. */
 function silenceTokenLogging(): boolean {
-  const debug = process.env.DEBUG;
-  if (!debug || !/fhir-kit-client|\*/.test(debug)) return false;
-  process.env.DEBUG = debug
-    .split(',')
-    .filter((namespace) => !/fhir-kit-client/.test(namespace) && namespace.trim() !== '*')
-    .join(',');
+  const namespaces = (process.env.DEBUG ?? '').split(',').filter((namespace) => namespace.trim() !== '');
+  const kept = namespaces.filter((namespace) => !/fhir-kit-client/.test(namespace) && namespace.trim() !== '*');
+  if (kept.length === namespaces.length) return false;
+  process.env.DEBUG = kept.join(',');
   return true;
 }
 
