@@ -12,13 +12,23 @@ function send(message: WorkerMessage): void {
   port!.postMessage(message);
 }
 
-/** A prompt shaped like real ones, so that warm-up runs the same kernels and allocates the same
- * buffers as the first real request. */
-function warmUpPrompt(scorer: OnnxScorer): EncounterPrompt {
-  const input = 'Encounter: general examination of patient. Candidate drug: {drug}.';
-  const full = scorer.loaded.manifest.templates.withoutHistory.split('{input}').join(input);
-  const at = full.indexOf('{drug}');
-  return { prefix: full.slice(0, at), suffixTemplate: full.slice(at), template: 'withoutHistory' };
+/** Warm-up prompts shaped like real ones, a long one first: onnxruntime grows its memory arena to the
+ * largest shapes it has seen, so after a long prefix the first real requests allocate nothing new.
+ * The text is the candidates' own names (always in the vocabulary), repeated to a realistic length. */
+function warmUpPrompts(scorer: OnnxScorer): EncounterPrompt[] {
+  const names = scorer.candidates.join(', ');
+  const make = (template: 'withHistory' | 'withoutHistory', history: string, input: string): EncounterPrompt => {
+    const full = scorer.loaded.manifest.templates[template]
+      .split('{history}')
+      .join(history)
+      .split('{input}')
+      .join(`${input}, Candidate drug: {drug}.`);
+    const at = full.indexOf('{drug}');
+    return { prefix: full.slice(0, at), suffixTemplate: full.slice(at), template };
+  };
+  // About 700 tokens with the development model's tokenizer: above the longest Synthea prefix (644).
+  const long = make('withHistory', `Drugs: [${names}]`, `Medications on admission: [${names}], Drugs: [${names}]`);
+  return [long, make('withoutHistory', '', 'Visit: ambulatory')];
 }
 
 async function main(): Promise<void> {
@@ -29,7 +39,7 @@ async function main(): Promise<void> {
       ...init.scorer,
       warn: (message) => send({ type: 'warning', message }),
     });
-    await scorer.scoreShared(warmUpPrompt(scorer));
+    for (const prompt of warmUpPrompts(scorer)) await scorer.scoreShared(prompt);
   } catch (err) {
     send({ type: 'failed', error: serializeError(err) });
     return;
