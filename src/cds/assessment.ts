@@ -6,6 +6,7 @@
 import type { ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { PromptEvidence } from '../lamo/prompt';
 import type { MedicationVocabulary } from '../medications/types';
+import type { Action } from './types';
 
 export interface ModelOutput {
   probabilities: ReadonlyMap<string, number>;
@@ -38,6 +39,19 @@ export interface Assessment {
 }
 
 const STILL_ACTIVE = new Set(['active', 'on-hold']);
+
+/** Draft orders sent without an id are numbered by the service; such an id names nothing in the EHR. */
+const NUMBERED_DRAFT = 'lamo-draft-';
+
+export function numberedDraftId(index: number): string {
+  return `${NUMBERED_DRAFT}${index + 1}`;
+}
+
+/** The `delete` action for a draft, when the EHR can know the draft by its id. */
+export function removeDraftAction(orderId: string | undefined, name: string): Action | undefined {
+  if (!orderId || orderId.startsWith(NUMBERED_DRAFT)) return undefined;
+  return { type: 'delete', description: `Remove the draft order for ${name}`, resourceId: `MedicationRequest/${orderId}` };
+}
 
 /** The vocabulary candidate of an order, if covered. */
 export function candidateOf(order: MedicationOrder, vocab: MedicationVocabulary): string | undefined {

@@ -13,7 +13,7 @@ import { QueueFullError, type Scorer } from '../inference/types';
 import { buildEncounterPrompt } from '../lamo/prompt';
 import type { PromptTemplates } from '../lamo/types';
 import type { MedicationVocabulary } from '../medications/types';
-import { activeOrders, isCurrentCondition, orderLabel, type Assessment, type ModelOutput } from './assessment';
+import { activeOrders, isCurrentCondition, numberedDraftId, orderLabel, type Assessment, type ModelOutput } from './assessment';
 import type { CardSourceInfo } from './cards/card';
 import { dataGapCard } from './cards/data-gap';
 import { dischargeCard } from './cards/discharge';
@@ -71,7 +71,7 @@ function withSubject(resource: FhirResource, patientId: string, index: number): 
   if (resource.resourceType !== 'MedicationRequest') return resource;
   const order: MedicationRequest = { ...resource };
   if (!order.subject) order.subject = { reference: `Patient/${patientId}` };
-  if (!order.id) order.id = `lamo-draft-${index + 1}`;
+  if (!order.id) order.id = numberedDraftId(index);
   return order;
 }
 
@@ -232,6 +232,8 @@ export async function runService(
   progress.safety = safetyCards(assessment, service.mode, deps.safety, source);
 
   // ---- the model ----
+  // Orders without a single drug among them (a lab order selected) are not this service's business.
+  if (service.mode === 'orders' && drafts.length === 0 && context.draftOrders.length > 0) return;
   const scorer = deps.scorer();
   const missing = ESSENTIAL_FOR_MODEL.filter((type) => !pool.queried.has(type));
   if ('unavailable' in scorer) {

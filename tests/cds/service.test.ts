@@ -353,3 +353,11 @@ describe('operations', () => {
     expect(response.headers.get('access-control-allow-methods')).toContain('POST');
   });
 });
+
+test('draft orders without a drug (a lab order): no model cards, no noise', async () => {
+  const encounterId = latestEncounterId(plain);
+  const lab = { resourceType: 'ServiceRequest', id: 'lab-1', status: 'draft', intent: 'order', subject: { reference: `Patient/${PLAIN_PATIENT}` }, code: { text: 'Lipid panel' } } as FhirResource;
+  const response = await post('lamo-order-select', orderRequest({ hook: 'order-select', patientId: PLAIN_PATIENT, encounterId, drafts: [lab], prefetch: standardPrefetch(plain, encounterId) }));
+  expect(response.status).toBe(200);
+  expect(response.body.cards).toEqual([]);
+});

@@ -8,8 +8,8 @@
 import type { AllergyEntry, MedicationOrder } from '../../fhir/types';
 import type { AllergyFinding, DrugRef, DuplicateFinding, InteractionFinding, PairMode, PatientContext, SafetyDrug } from '../../safety/types';
 import { ageAt } from '../../lamo/prompt';
-import type { Assessment } from '../assessment';
-import type { Action, IssuedCard, ServiceMode, Suggestion } from '../types';
+import { removeDraftAction, type Assessment } from '../assessment';
+import type { IssuedCard, ServiceMode, Suggestion } from '../types';
 import { makeCard, md, OVERRIDE_REASONS, type CardSourceInfo } from './card';
 
 /** The safety checks the service runs (src/safety, bound to its tables at start-up). */
@@ -28,13 +28,12 @@ const SOURCE_TEXT: Record<InteractionFinding['source'], string> = {
   'PDDI-CDS': 'HL7 Potential Drug-Drug Interaction CDS implementation guide (PDDI-CDS)',
 };
 
-/** A suggestion to remove each draft of the pair; drafts this service numbered itself have no id to name. */
+/** A suggestion to remove each draft of the pair that the EHR knows by id. */
 function removeDraftSuggestions(refs: readonly DrugRef[]): Omit<Suggestion, 'uuid'>[] {
   const suggestions: Omit<Suggestion, 'uuid'>[] = [];
   for (const ref of refs) {
-    if (ref.source !== 'draft' || !ref.orderId || ref.orderId.startsWith('lamo-draft-')) continue;
-    const action: Action = { type: 'delete', description: `Remove the draft order for ${ref.name}`, resourceId: `MedicationRequest/${ref.orderId}` };
-    suggestions.push({ label: `Remove the draft order for ${ref.name}`.slice(0, 120), actions: [action] });
+    const action = ref.source === 'draft' ? removeDraftAction(ref.orderId, ref.name) : undefined;
+    if (action) suggestions.push({ label: action.description.slice(0, 120), actions: [action] });
   }
   return suggestions;
 }

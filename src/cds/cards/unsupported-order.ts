@@ -1,6 +1,6 @@
 /** (a) A draft order the record does not support: model P(yes) under the manifest threshold → warning, with a
  * suggestion to remove the draft (a `delete` action naming it by resourceId). */
-import { orderLabel, unsupportedOrders, type Assessment } from '../assessment';
+import { orderLabel, removeDraftAction, unsupportedOrders, type Assessment } from '../assessment';
 import type { IssuedCard } from '../types';
 import { makeCard, md, OVERRIDE_REASONS, percent, type CardSourceInfo } from './card';
 import { drugEvidence, modelFootnote, promptEvidence } from './evidence';
@@ -10,6 +10,7 @@ export function unsupportedOrderCards(assessment: Assessment, source: CardSource
   if (!model) return [];
   return unsupportedOrders(assessment, assessment.assessedDrafts).map(({ order, candidate, probability }) => {
     const label = orderLabel(order);
+    const removal = removeDraftAction(order.id, label);
     return makeCard('unsupported-order', source, {
       summary: `${label}: not supported by this patient's record (model ${percent(probability)})`,
       indicator: 'warning',
@@ -19,12 +20,7 @@ export function unsupportedOrderCards(assessment: Assessment, source: CardSource
         promptEvidence(model),
         modelFootnote(model),
       ].join('\n\n'),
-      suggestions: [
-        {
-          label: `Remove the draft order for ${label}`.slice(0, 120),
-          actions: [{ type: 'delete', description: `Remove the draft order for ${label}`, resourceId: `MedicationRequest/${order.id}` }],
-        },
-      ],
+      suggestions: removal ? [{ label: removal.description.slice(0, 120), actions: [removal] }] : [],
       overrideReasons: [OVERRIDE_REASONS.clinicallyIndicated, OVERRIDE_REASONS.recordIncomplete],
     });
   });
