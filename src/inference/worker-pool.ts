@@ -26,6 +26,7 @@ export interface ScorerOptions extends Omit<OnnxScorerOptions, 'warn'> {
 }
 
 export const DEFAULT_QUEUE_MAX = 16;
+const NO_WORKERS = 'no inference worker is running (replacements failed to start; see the log)';
 
 /** A score call that ended because its worker thread died under it. */
 export class WorkerCrashedError extends Error {
@@ -129,6 +130,8 @@ export class WorkerPool implements Scorer {
   score(prompt: EncounterPrompt, candidates?: readonly string[], signal?: AbortSignal): Promise<ScoreResult> {
     if (this.closed) return Promise.reject(new Error('the scorer is closed'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    // A worker being replaced counts (it is in the set while it loads); none at all would queue forever.
+    if (this.workers.size === 0) return Promise.reject(new Error(NO_WORKERS));
     if (candidates) {
       const unknown = candidates.filter((name) => !this.candidateSet.has(name));
       if (unknown.length > 0) return Promise.reject(new UnknownCandidateError(unknown));
@@ -294,7 +297,7 @@ export class WorkerPool implements Scorer {
 
   private failQueueIfNoWorkers(): void {
     if (this.workers.size > 0) return;
-    const err = new Error('no inference worker is running (all failed to start)');
+    const err = new Error(NO_WORKERS);
     for (const job of this.queue.splice(0)) this.settle(job, err);
   }
 

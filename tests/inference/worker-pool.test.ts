@@ -1,9 +1,11 @@
 /** @jest-environment ./tests/inference/onnx-environment.js */
+import * as fs from 'fs';
+import * as path from 'path';
 import { OnnxScorer, UnknownCandidateError } from '../../src/inference/onnx-scorer';
 import { QueueFullError } from '../../src/inference/types';
 import { createScorer, WorkerCrashedError, type WorkerPool } from '../../src/inference/worker-pool';
 import type { EncounterPrompt } from '../../src/lamo/types';
-import { maxAbsDiff, realPrompts, TEST_MODEL_DIR } from './helpers';
+import { copyModelDir, maxAbsDiff, readJsonFile, realPrompts, TEST_MODEL_DIR } from './helpers';
 
 let prompts: EncounterPrompt[];
 /** Single-threaded, in-process results: what every pooled result must equal. */
@@ -124,6 +126,26 @@ test('a worker crash rejects its job with a clear error and the pool replaces th
   // The replacement takes over (it loads and warms up first).
   const after = await scorer.score(prompts[1]!);
   expect(maxAbsDiff(after.probabilities, expected[1]!)).toBeLessThanOrEqual(1e-6);
+});
+
+test('when no replacement can start (model file gone), calls fail at once instead of waiting forever', async () => {
+  const dir = copyModelDir();
+  try {
+    const warnings: string[] = [];
+    const scorer = await createScorer(dir, { threads: 1, intraOpNumThreads: 1, warn: (m) => warnings.push(m) });
+    open.push(scorer);
+    const modelFile = readJsonFile<{ models: { file: string }[] }>(path.join(dir, 'lamo.json')).models[0]!.file;
+    fs.rmSync(path.join(dir, modelFile));
+    const waiting = Promise.allSettled([scorer.score(prompts[0]!), scorer.score(prompts[1]!)]);
+    await scorer.killWorker();
+    const [inFlight, queued] = await waiting;
+    expect((inFlight as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrashedError);
+    expect(String((queued as PromiseRejectedResult).reason)).toMatch(/no inference worker is running/);
+    await expect(scorer.score(prompts[0]!)).rejects.toThrow(/no inference worker is running/);
+    expect(warnings.join('\n')).toMatch(/replacement inference worker failed to start: .*missing model file/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('unknown candidates are refused before queueing; a subset is scored in the order given', async () => {
