@@ -7,9 +7,8 @@
  * Both paths run in this process on one thread of JavaScript (what one inference worker does), over
  * every candidate of the model, alternating per encounter so that machine noise hits both alike. */
 import * as fs from 'fs';
-import * as os from 'os';
 import { parseArgs } from 'util';
-import { DEFAULT_NAIVE_BATCH_SIZE, DEFAULT_SHARED_BATCH_SIZE, OnnxScorer } from '../src/inference/onnx-scorer';
+import { DEFAULT_NAIVE_BATCH_SIZE, DEFAULT_SHARED_BATCH_SIZE, defaultIntraOpThreads, OnnxScorer } from '../src/inference/onnx-scorer';
 import type { EncounterPrompt } from '../src/lamo/types';
 import { DEFAULT_MODEL_DIR } from '../src/paths';
 
@@ -182,8 +181,8 @@ async function main(): Promise<void> {
     encounters: positiveInt(values.encounters, 'encounters') ?? 30,
     naiveBatch: positiveInt(values['naive-batch'], 'naive-batch') ?? DEFAULT_NAIVE_BATCH_SIZE,
     sharedBatch: positiveInt(values['shared-batch'], 'shared-batch') ?? DEFAULT_SHARED_BATCH_SIZE,
-    // What one worker of a one-worker pool gets (worker-pool.ts).
-    intraOp: positiveInt(values['intra-op'], 'intra-op') ?? os.cpus().length,
+    // What the worker of a one-worker pool gets (worker-pool.ts).
+    intraOp: positiveInt(values['intra-op'], 'intra-op') ?? defaultIntraOpThreads(1),
   };
   const result = await runBench(options);
   if (values.json) {

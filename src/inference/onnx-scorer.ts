@@ -18,7 +18,7 @@ export type ScoringMode = 'naive' | 'shared';
 export interface OnnxScorerOptions {
   /** `cuda` is tried and falls back to CPU with one warning. Default: LAMO_EXECUTION_PROVIDER or cpu. */
   executionProvider?: ExecutionProviderName;
-  /** Threads one session may use for one operator. Default: all cores. */
+  /** Threads one session may use for one operator. Default: all cores but one (see defaultIntraOpThreads). */
   intraOpNumThreads?: number;
   /** Full prompts per naive batch. */
   naiveBatchSize?: number;
@@ -28,11 +28,12 @@ export interface OnnxScorerOptions {
   warn?: (message: string) => void;
 }
 
-/** Batch sizes measured on 2 CPU cores with 110 candidates and ~300-token prefixes: past 8 full prompts
- * or 16 suffixes a batch, time per encounter stops falling while memory keeps rising (the prefix cache is
- * copied once per row: 16 rows ≈ 20 MB, 64 rows ≈ 80 MB, and onnxruntime keeps the peak in its arena). */
+/** Batch sizes measured on 2 CPU cores with 110 candidates and ~300-token prefixes (scratch runs over 30
+ * encounters): past 8 full prompts or 8 suffixes a batch, time per encounter stops falling while memory
+ * keeps rising — the prefix cache is copied once per row (8 rows ≈ 10 MB, 64 rows ≈ 80 MB) and
+ * onnxruntime keeps its peak in its arena (peak RSS 200 MB at 8 suffixes, 540 MB at 64). */
 export const DEFAULT_NAIVE_BATCH_SIZE = 8;
-export const DEFAULT_SHARED_BATCH_SIZE = 16;
+export const DEFAULT_SHARED_BATCH_SIZE = 8;
 
 /** One loaded ONNX file and the shape of its key/value cache. */
 interface ModelGraph {
@@ -93,7 +94,7 @@ export class OnnxScorer {
     const requested = options.executionProvider ?? executionProviderFromEnv();
     const warn = options.warn ?? ((message: string) => console.warn(message));
     const sessionOptions: ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: options.intraOpNumThreads ?? os.cpus().length,
+      intraOpNumThreads: options.intraOpNumThreads ?? defaultIntraOpThreads(1),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
     };
@@ -290,6 +291,13 @@ function feeds(graph: ModelGraph, batch: PaddedBatch, past: ort.Tensor[]): Recor
 
 function emptyPast(graph: ModelGraph, rows: number): ort.Tensor[] {
   return graph.pastNames.map(() => new ort.Tensor('float32', new Float32Array(0), [rows, graph.heads, 0, graph.headDim]));
+}
+
+/** Intra-op threads per session when `sessions` score at once: the cores but one, shared out. The core
+ * left over keeps the event loop (HTTP, JSON, FHIR) responsive; on 2 cores, 1 thread per session also
+ * scored twice as fast as 2 whenever anything else was running (both paths, measured). */
+export function defaultIntraOpThreads(sessions: number): number {
+  return Math.max(1, Math.floor((os.cpus().length - 1) / Math.max(1, sessions)));
 }
 
 function executionProviderFromEnv(): ExecutionProviderName {

@@ -4,12 +4,11 @@
  * Overload is refused, not queued without bound: past `queueMax` waiting jobs a call rejects at once
  * with QueueFullError, which the service turns into 503 + Retry-After. */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { EncounterPrompt } from '../lamo/types';
 import { loadManifest } from './manifest';
-import { UnknownCandidateError, type OnnxScorerOptions, type ScoringMode } from './onnx-scorer';
+import { defaultIntraOpThreads, UnknownCandidateError, type OnnxScorerOptions, type ScoringMode } from './onnx-scorer';
 import { PromptTokenizer } from './tokenizer';
 import { QueueFullError, type ScoreResult, type Scorer } from './types';
 import { deserializeError, type ModelInfo, type ScoreRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
@@ -92,7 +91,7 @@ export class WorkerPool implements Scorer {
     this.warn = options.warn ?? ((message: string) => console.warn(message));
     const { threads: _t, queueMax: _q, mode: _m, warn: _w, ...scorer } = options;
     // Workers share the cores: each gets its slice for intra-op parallelism instead of all of them.
-    scorer.intraOpNumThreads ??= Math.max(1, Math.floor(os.cpus().length / this.threads));
+    scorer.intraOpNumThreads ??= defaultIntraOpThreads(this.threads);
     this.init = { modelDir: path.resolve(modelDir), scorer };
     this.script = workerScript();
   }
