@@ -11,17 +11,11 @@ import { parseArgs } from 'util';
 import { DEFAULT_NAIVE_BATCH_SIZE, DEFAULT_SHARED_BATCH_SIZE, defaultIntraOpThreads, OnnxScorer } from '../src/inference/onnx-scorer';
 import type { EncounterPrompt } from '../src/lamo/types';
 import { DEFAULT_MODEL_DIR } from '../src/paths';
+import { realPrompts } from '../tests/support/shared-samples';
+import { percentile, runEndToEnd, type LoadResult } from './bench-e2e';
 
-/** Until `loadBenchPrompts` builds prompts itself, this file (written by the dataset builder) is read. */
-const DEFAULT_PROMPTS_FILE = '/tmp/lamo-data/r4-615.jsonl';
-
-/** The end-to-end part: autocannon against the running CDS service. */
-export interface EndToEndResult {
-  /** Per concurrency level ("1", "8"): order-select latency percentiles, throughput and errors. */
-  byConcurrency?: Record<string, { p50_ms: number; p95_ms: number; p99_ms: number; rps: number; errors: number }>;
-  /** Why it was not measured. */
-  skipped?: string;
-}
+/** Order-select latency at one concurrency level, against the running service. */
+export type EndToEndResult = Record<string, LoadResult>;
 
 export interface BenchResult {
   naive_ms_median: number;
@@ -34,8 +28,9 @@ export interface BenchResult {
   max_abs_diff: number;
   candidates: number;
   encounters: number;
-  e2e: EndToEndResult;
-  /** Peak resident memory in MB (this process until the e2e part measures the service). */
+  /** c1, c8: order-select p50/p95/p99 (ms), requests per second and errors; absent with --no-e2e. */
+  e2e: EndToEndResult | null;
+  /** Peak resident memory of the service under that load (MB); of this process with --no-e2e. */
   rss_mb_peak: number;
   model: string;
   prompts: string;
@@ -48,6 +43,8 @@ export interface BenchResult {
 
 interface BenchOptions {
   promptsFile?: string;
+  e2e: boolean;
+  e2eSeconds: number;
   modelDir: string;
   encounters: number;
   naiveBatch?: number;
@@ -55,15 +52,11 @@ interface BenchOptions {
   intraOp: number;
 }
 
-/** Prompts for the benchmark: `count` encounters spread over the source.
- * TODO(prompt builder): without --prompts, build them from the Synthea bundles with the project's prompt
- * builder instead of reading the dataset builder's JSONL. */
-export function loadBenchPrompts(count: number, promptsFile?: string): { prompts: EncounterPrompt[]; source: string } {
-  const file = promptsFile ?? (fs.existsSync(DEFAULT_PROMPTS_FILE) ? DEFAULT_PROMPTS_FILE : undefined);
-  if (!file) {
-    throw new Error(`no prompts: pass --prompts <file.jsonl> (lines with prefix and suffixTemplate); ${DEFAULT_PROMPTS_FILE} does not exist`);
-  }
-  return { prompts: readPromptsJsonl(file, count), source: file };
+/** Prompts for the benchmark: `count` real encounters, built by the project's prompt builder from the
+ * shared Synthea bundles, or read from a dataset JSONL (`--prompts`). */
+export async function loadBenchPrompts(count: number, modelDir: string, promptsFile?: string): Promise<{ prompts: EncounterPrompt[]; source: string }> {
+  if (promptsFile) return { prompts: readPromptsJsonl(promptsFile, count), source: promptsFile };
+  return { prompts: await realPrompts(count, modelDir), source: 'synthea-r4-615 (prompt builder)' };
 }
 
 function readPromptsJsonl(file: string, count: number): EncounterPrompt[] {
@@ -88,13 +81,10 @@ function readPromptsJsonl(file: string, count: number): EncounterPrompt[] {
   });
 }
 
-/** TODO(service): autocannon against the running CDS service at concurrency 1 and 8, and its peak RSS. */
-async function runEndToEnd(): Promise<EndToEndResult> {
-  return { skipped: 'the CDS service is not part of the benchmark yet' };
-}
+type ScoringResult = Omit<BenchResult, 'e2e' | 'rss_mb_peak' | 'prompts'>;
 
-export async function runBench(options: BenchOptions): Promise<BenchResult> {
-  const { prompts, source } = loadBenchPrompts(options.encounters, options.promptsFile);
+/** Naive vs prefix-shared scoring of every candidate of each prompt, in this process. */
+async function measureScoring(options: BenchOptions, prompts: EncounterPrompt[]): Promise<ScoringResult> {
   const scorer = await OnnxScorer.create(options.modelDir, {
     intraOpNumThreads: options.intraOp,
     naiveBatchSize: options.naiveBatch,
@@ -121,7 +111,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       for (const [name, p] of results.get('shared')!) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(p - naive.get(name)!));
       prefixTokens.push(scorer.tokenizer.encodePrefix(prompt.prefix).length);
     }
-    const e2e = await runEndToEnd();
     return {
       naive_ms_median: round(percentile(naiveMs, 50)),
       naive_ms_p95: round(percentile(naiveMs, 95)),
@@ -131,10 +120,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       max_abs_diff: maxAbsDiff,
       candidates: scorer.candidates.length,
       encounters: prompts.length,
-      e2e,
-      rss_mb_peak: round(process.resourceUsage().maxRSS / 1024),
       model: `${scorer.modelId}@${scorer.modelVersion} (${options.modelDir})`,
-      prompts: source,
       prefix_tokens_median: percentile(prefixTokens, 50),
       naive_batch: options.naiveBatch ?? 0,
       shared_batch: options.sharedBatch ?? 0,
@@ -146,10 +132,19 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 }
 
-/** Nearest-rank percentile. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const { prompts, source } = await loadBenchPrompts(options.encounters, options.modelDir, options.promptsFile);
+  const scoring = await measureScoring(options, prompts);
+  // The service starts only after the in-process scorer is closed, so the two never share the cores.
+  const e2e = options.e2e
+    ? await runEndToEnd({ modelDir: options.modelDir, encounters: options.encounters, seconds: options.e2eSeconds, concurrencies: [1, 8] })
+    : undefined;
+  return {
+    ...scoring,
+    prompts: source,
+    e2e: e2e?.byConcurrency ?? null,
+    rss_mb_peak: e2e?.rssMbPeak ?? round(process.resourceUsage().maxRSS / 1024),
+  };
 }
 
 function round(x: number): number {
@@ -173,10 +168,14 @@ async function main(): Promise<void> {
       'naive-batch': { type: 'string' },
       'shared-batch': { type: 'string' },
       'intra-op': { type: 'string' },
+      'no-e2e': { type: 'boolean', default: false },
+      'e2e-seconds': { type: 'string' },
     },
   });
   const options: BenchOptions = {
     promptsFile: values.prompts,
+    e2e: !values['no-e2e'],
+    e2eSeconds: positiveInt(values['e2e-seconds'], 'e2e-seconds') ?? 20,
     modelDir: values.model ?? process.env.LAMO_MODEL_DIR ?? DEFAULT_MODEL_DIR,
     encounters: positiveInt(values.encounters, 'encounters') ?? 30,
     naiveBatch: positiveInt(values['naive-batch'], 'naive-batch') ?? DEFAULT_NAIVE_BATCH_SIZE,
@@ -196,7 +195,11 @@ async function main(): Promise<void> {
         `${result.intra_op_threads} intra-op threads on ${result.execution_provider}`,
       `naive   median ${result.naive_ms_median} ms, p95 ${result.naive_ms_p95} ms per encounter`,
       `shared  median ${result.shared_ms_median} ms, p95 ${result.shared_ms_p95} ms per encounter`,
-      `speedup ${result.speedup}x, max |Δp| ${result.max_abs_diff.toExponential(2)}, peak RSS ${result.rss_mb_peak} MB`,
+      `speedup ${result.speedup}x, max |Δp| ${result.max_abs_diff.toExponential(2)}`,
+      ...Object.entries(result.e2e ?? {}).map(
+        ([level, r]) => `order-select ${level}: p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, ${r.rps} req/s, ${r.errors} errors of ${r.requests}`,
+      ),
+      `peak RSS ${result.rss_mb_peak} MB (${result.e2e ? 'the service under load' : 'this process'})`,
       '',
     ].join('\n'),
   );
