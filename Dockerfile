@@ -1,5 +1,5 @@
 # lamo-cds: the CDS Hooks service with the shipped model (model/).
-# Build: docker build -t lamo-cds .      Run: see docker-compose.yml and docs/cds-service.md.
+# Build: docker build -t lamo-cds .      Run: see docker-compose.yml and README.md.
 
 # ---- build: install with dev dependencies, compile TypeScript, then drop dev dependencies ----
 FROM node:20-bookworm-slim AS build

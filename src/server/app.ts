@@ -2,7 +2,7 @@
  * The HTTP face of the service: an express app built from its dependencies (scorer, store, configuration …),
  * so that tests build it with the real model and main.ts with the shipped one.
  *
- *   GET  /cds-services                discovery (open: static metadata, no PHI; see docs/cds-service.md)
+ *   GET  /cds-services                discovery (open: static metadata, no PHI; see README.md)
  *   POST /cds-services/{id}           a hook call → {"cards": [...]}
  *   POST /cds-services/{id}/feedback  feedback, stored durably and idempotently
  *   GET  /healthz, /readyz            process up; model loaded

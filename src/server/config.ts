@@ -1,4 +1,4 @@
-/** Service configuration, from environment variables (docs/cds-service.md lists them all). */
+/** Service configuration, from environment variables (README.md lists them all). */
 import * as path from 'path';
 import { isLogLevel, type LogLevel } from '../cds/logger';
 import { DEFAULT_MODEL_DIR, PROJECT_ROOT } from '../paths';
