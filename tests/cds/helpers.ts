@@ -51,6 +51,8 @@ export async function startApp(env: Record<string, string> = {}, options: StartO
       server.closeAllConnections();
       await cds.close();
       deps.store.close();
+      // A folder this helper made is removed; one the test passed in (restart tests) is the test's.
+      if (env.LAMO_VAR_DIR === undefined) fs.rmSync(varDir, { recursive: true, force: true });
     },
   };
 }

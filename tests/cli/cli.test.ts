@@ -1,6 +1,6 @@
 /** The `lamo-cds` CLI as a user runs it: the compiled bin, real shared data, real files. */
 import { execFile } from 'child_process';
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
@@ -43,6 +43,7 @@ describe('lamo-cds dataset', () => {
     expect(line.candidates.some((c: { label: number }) => c.label === 1)).toBe(true);
     expect(['train', 'val', 'test']).toContain(line.split.internal);
     expect(text).not.toMatch(/"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('fails with a usage error when --out is missing', async () => {
