@@ -83,7 +83,7 @@ def candidate_entries(names: List[str], vocabulary: Optional[str]) -> List[dict]
     if vocabulary:
         with open(vocabulary, encoding='utf-8') as f:
             data = json.load(f)
-        for c in data.get('candidates', data) if isinstance(data, dict) else data:
+        for c in (data.get('candidates', []) if isinstance(data, dict) else data):
             known[c['name']] = c
     out = []
     for n in names:
@@ -154,12 +154,21 @@ def random_init(dataset: str, out_dir: str, vocabulary: Optional[str], seed: int
     write_model_dir(out_dir, lm, tok, candidate_entries(names, vocabulary), meta)
 
 
-def from_checkpoint(checkpoint: str, out_dir: str) -> None:
+def from_checkpoint(checkpoint: str, out_dir: str, vocabulary: Optional[str], metrics_from: List[str]) -> None:
     ck = torch.load(checkpoint, map_location='cpu')
     lm = LamoLM(LamoConfig(**ck['config']))
     lm.load_state_dict(ck['state_dict'])
     tok = LamoTokenizer(ck['tokenizer']['vocab'], ck['tokenizer']['phrases'])
-    write_model_dir(out_dir, lm, tok, ck['candidates'], ck['meta'])
+    meta = dict(ck['meta'])
+    meta['metrics'] = dict(meta.get('metrics', {}))
+    for other in metrics_from:
+        # e.g. the temporal-split model: its metrics describe the recipe, not these weights; say so.
+        o = torch.load(other, map_location='cpu')['meta']
+        for split, m in o.get('metrics', {}).items():
+            meta['metrics'][split] = dict(m, model=f'retrained on the {split} train split with the same recipe '
+                                                   f'(threshold {o["threshold"]}); not the shipped weights')
+    names = [c['name'] for c in ck['candidates']]
+    write_model_dir(out_dir, lm, tok, candidate_entries(names, vocabulary), meta)
 
 
 def main() -> None:
@@ -169,6 +178,8 @@ def main() -> None:
     ap.add_argument('--random-init', action='store_true', help='untrained weights, tokenizer from --dataset')
     ap.add_argument('--dataset', help='lamo-cds dataset JSONL (for --random-init)')
     ap.add_argument('--vocabulary', help='candidate vocabulary JSON with rxnorm/atc codes (optional)')
+    ap.add_argument('--metrics-from', action='append', default=[],
+                    help='another checkpoint (e.g. trained on the temporal split) whose test metrics to add')
     ap.add_argument('--seed', type=int, default=615)
     a = ap.parse_args()
     if a.random_init:
@@ -176,7 +187,7 @@ def main() -> None:
             ap.error('--random-init needs --dataset')
         random_init(a.dataset, a.out, a.vocabulary, a.seed)
     elif a.checkpoint:
-        from_checkpoint(a.checkpoint, a.out)
+        from_checkpoint(a.checkpoint, a.out, a.vocabulary, a.metrics_from)
     else:
         ap.error('give --checkpoint or --random-init')
     print(f'wrote {a.out}: ' + ', '.join(sorted(os.listdir(a.out))))

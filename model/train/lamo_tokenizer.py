@@ -205,8 +205,8 @@ class LamoTokenizer:
 
 # ---- training ----
 # Phrase mining cuts prompts at structural delimiters: line breaks, the ''' fences, ": ", "; ", ", " and
-# sentence ends. What lies between (a concept display, a drug name, a template sentence) is a phrase candidate.
-_DELIMITERS = re.compile(r"\n|'''|:(?=\s)|;\s|,\s|\.(?=\s|$)")
+# sentence ends and list brackets. What lies between (a concept display, a drug name, a template sentence) is a phrase candidate.
+_DELIMITERS = re.compile(r"\n|'''|:(?=\s)|;\s|,\s|\.(?=\s|$)|\[|\]")
 
 
 def _phrase_ok(p: str) -> bool:

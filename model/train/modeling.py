@@ -17,6 +17,42 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+# Debian's python3-torch links the reference BLAS: nn.Linear and matmul run at ~3-5 GFLOP/s on this
+# machine, while the same products written as 1x1 convolutions go through oneDNN at 40-80 GFLOP/s
+# (forward + backward). Training switches these kernels on; export and evaluation in tests use the
+# plain ops (MatMul in the ONNX graph). Both compute the same function (see tests in check_model.py).
+_FAST_CPU = {'on': False}
+
+
+def use_fast_cpu_kernels(on: bool) -> None:
+    _FAST_CPU['on'] = on
+
+
+def linear(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """x [..., in] @ w[out, in]^T."""
+    if not _FAST_CPU['on']:
+        return F.linear(x, w)
+    shape = x.shape
+    x2 = x.reshape(-1, shape[-1])
+    n = x2.shape[0]
+    y = F.conv2d(x2.t().reshape(1, shape[-1], n, 1), w.view(w.shape[0], w.shape[1], 1, 1))
+    return y.view(w.shape[0], n).t().reshape(*shape[:-1], w.shape[0])
+
+
+def batched_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """a [..., T, D] @ b [..., D, S] → [..., T, S], as a grouped 1x1 convolution when fast kernels are on."""
+    if not _FAST_CPU['on']:
+        return torch.matmul(a, b)
+    lead = a.shape[:-2]
+    t, d, s = a.shape[-2], a.shape[-1], b.shape[-1]
+    a3, b3 = a.reshape(-1, t, d), b.reshape(-1, d, s)
+    g = a3.shape[0]
+    x = a3.transpose(1, 2).reshape(1, g * d, t, 1)
+    w = b3.transpose(1, 2).reshape(g * s, d, 1, 1)
+    y = F.conv2d(x, w, groups=g)  # [1, g*s, t, 1]
+    return y.view(g, s, t).transpose(1, 2).reshape(*lead, t, s)
+
+
 @dataclasses.dataclass
 class LamoConfig:
     vocab_size: int
@@ -64,24 +100,21 @@ class Attention(nn.Module):
         self.k = nn.Linear(cfg.hidden, cfg.hidden, bias=False)
         self.v = nn.Linear(cfg.hidden, cfg.hidden, bias=False)
         self.o = nn.Linear(cfg.hidden, cfg.hidden, bias=False)
-        self.dropout = cfg.dropout
 
     def forward(self, x, cos, sin, bias, past: Optional[Tuple[torch.Tensor, torch.Tensor]] = None):
         b, s, _ = x.shape
-        q = self.q(x).view(b, s, self.heads, self.head_dim).transpose(1, 2)
-        k = self.k(x).view(b, s, self.heads, self.head_dim).transpose(1, 2)
-        v = self.v(x).view(b, s, self.heads, self.head_dim).transpose(1, 2)
+        q = linear(x, self.q.weight).view(b, s, self.heads, self.head_dim).transpose(1, 2)
+        k = linear(x, self.k.weight).view(b, s, self.heads, self.head_dim).transpose(1, 2)
+        v = linear(x, self.v.weight).view(b, s, self.heads, self.head_dim).transpose(1, 2)
         q = q * cos + _rotate_half(q) * sin
         k = k * cos + _rotate_half(k) * sin
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
-        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim) + bias
-        probs = torch.softmax(scores, dim=-1)
-        if self.training and self.dropout > 0:
-            probs = F.dropout(probs, self.dropout)
-        out = torch.matmul(probs, v).transpose(1, 2).reshape(b, s, -1)
-        return self.o(out), (k, v)
+        scores = batched_matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim) + bias
+        probs = torch.softmax(scores, dim=-1)  # no dropout here: a [b, heads, s, s] mask costs more than the rest
+        out = batched_matmul(probs, v).transpose(1, 2).reshape(b, s, -1)
+        return linear(out, self.o.weight), (k, v)
 
 
 class SwiGLU(nn.Module):
@@ -92,7 +125,7 @@ class SwiGLU(nn.Module):
         self.down = nn.Linear(cfg.ffn, cfg.hidden, bias=False)
 
     def forward(self, x):
-        return self.down(F.silu(self.gate(x)) * self.up(x))
+        return linear(F.silu(linear(x, self.gate.weight)) * linear(x, self.up.weight), self.down.weight)
 
 
 class Block(nn.Module):
@@ -142,7 +175,7 @@ class LamoLM(nn.Module):
         return self.norm(x), presents
 
     def logits(self, h: torch.Tensor) -> torch.Tensor:
-        return F.linear(h, self.embed.weight)  # tied input/output embeddings
+        return linear(h, self.embed.weight)  # tied input/output embeddings
 
     def forward_packed(self, input_ids, position_ids, allowed):
         """input_ids, position_ids [b, s]; allowed [b, s, s] bool (query row may see key column).

@@ -1,5 +1,7 @@
 /** Feedback: stored durably in SQLite, idempotent, Epic's `overrideReasons` spelling accepted, surviving a restart. */
 import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { OperationOutcome } from 'fhir/r4';
 import { CdsStore } from '../../src/cds/store';
@@ -7,11 +9,16 @@ import type { Card } from '../../src/cds/types';
 import { call, draftOrder, orderRequest, startApp, WARFARIN_PATIENT, type RunningApp } from './helpers';
 
 let app: RunningApp;
+/** The test's own var/ folder, so that it outlives the first app (restart below). */
+const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lamo-cds-feedback-'));
 
 beforeAll(async () => {
-  app = await startApp({ CDS_DEADLINE_MS: '20000' });
+  app = await startApp({ LAMO_VAR_DIR: varDir, CDS_DEADLINE_MS: '20000' });
 });
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  fs.rmSync(varDir, { recursive: true, force: true });
+});
 
 async function interactionCard(): Promise<Card> {
   const drafts = [draftOrder(WARFARIN_PATIENT, '855332', 'Warfarin Sodium 5 MG Oral Tablet'), draftOrder(WARFARIN_PATIENT, '310965', 'Ibuprofen 200 MG Oral Tablet')];
@@ -47,7 +54,6 @@ test('feedback is stored once however often it is posted, and survives a restart
   expect(again.body).toEqual({ stored: 0, duplicates: 3 });
 
   // Restart: a new app on the same var/ folder (same SQLite file).
-  const varDir = app.varDir;
   await app.close();
   app = await startApp({ LAMO_VAR_DIR: varDir, CDS_DEADLINE_MS: '20000' });
   const afterRestart = await call<{ stored: number; duplicates: number }>(feedbackUrl(), { body });

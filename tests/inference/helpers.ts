@@ -3,10 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** The one place that says which model the inference tests use. The randomly initialised development
- * model stands in until the trained model is shipped in model/; then this becomes
- * path.resolve(__dirname, '../../model'). */
-export const TEST_MODEL_DIR = '/tmp/lamo-model-dev';
+/** The one place that says which model the inference and service tests use: the shipped model. */
+export const TEST_MODEL_DIR = path.resolve(__dirname, '../../model');
 
 export { realPrompts } from '../support/shared-samples';
 

@@ -1,75 +1,68 @@
 /** @jest-environment ./tests/inference/onnx-environment.js */
-/** onnxruntime-node must reproduce PyTorch: the same token ids from the same text, and the same logits.
+/** onnxruntime-node must reproduce PyTorch: the same token ids from the same text, and the same logits
+ * (max |Δ| ≤ 1e-4) and P(yes) through both scoring paths.
  *
- * tests/fixtures/parity.json is written on the Python side (model/train) from the shipped model:
- *   { "modelVersion": "…",                        // lamo.json version the logits come from
- *     "cases": [{ "text": "<whole prompt>",       // or "prefix" + "suffix"
- *                 "ids": [..],                    // tokenizer ids of the text
- *                 "positions": [..],              // optional: which positions "logits" holds (default all)
- *                 "logits": [[..vocab..], ..] }] } // PyTorch logits at those positions */
+ * tests/fixtures/parity.json is written by model/train/parity_fixture.py from the shipped model:
+ *   { "model": {"id", "version"}, "answerTokens": {"yes", "no"},
+ *     "cases": [{ "prefix", "suffix", "candidate", "ids", "lastLogits": [..vocab..], "yesLogit", "noLogit", "pYes" }] } */
 import * as fs from 'fs';
 import * as path from 'path';
 import { OnnxScorer } from '../../src/inference/onnx-scorer';
 import { TEST_MODEL_DIR } from './helpers';
 
 interface ParityCase {
-  text?: string;
-  prefix?: string;
-  suffix?: string;
+  prefix: string;
+  suffix: string;
+  candidate: string;
   ids: number[];
-  positions?: number[];
-  logits: number[][];
+  lastLogits: number[];
+  pYes: number;
 }
 interface ParityFixture {
-  modelVersion?: string;
+  model: { id: string; version: string };
   cases: ParityCase[];
 }
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/parity.json');
-const fixture: ParityFixture | undefined = fs.existsSync(FIXTURE)
-  ? (JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as ParityFixture)
-  : undefined;
+const fixture = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as ParityFixture;
+const TOLERANCE = 1e-4;
 
-// Until the Python side has written the fixture there is nothing to compare with.
-const describeIfFixture = fixture ? describe : describe.skip;
-
-describeIfFixture('onnxruntime-node vs PyTorch (tests/fixtures/parity.json)', () => {
+describe('onnxruntime-node vs PyTorch (tests/fixtures/parity.json)', () => {
   let scorer: OnnxScorer;
   beforeAll(async () => {
     scorer = await OnnxScorer.create(TEST_MODEL_DIR, { intraOpNumThreads: 1 });
   });
   afterAll(() => scorer.close());
 
-  test('the fixture is for the model under test and has cases', () => {
-    expect(fixture!.cases.length).toBeGreaterThan(0);
-    if (fixture!.modelVersion !== undefined) expect(scorer.modelVersion).toBe(fixture!.modelVersion);
+  test('the fixture is for the model under test and holds 20 real prompts', () => {
+    expect(fixture.cases).toHaveLength(20);
+    expect(scorer.modelId).toBe(fixture.model.id);
+    expect(scorer.modelVersion).toBe(fixture.model.version);
   });
 
   test('token ids equal the Python tokenizer ids', () => {
-    for (const c of fixture!.cases) {
-      const text = c.text ?? `${c.prefix ?? ''}${c.suffix ?? ''}`;
-      expect(scorer.tokenizer.encodeFull(text)).toEqual(c.ids);
-    }
+    for (const c of fixture.cases) expect(scorer.tokenizer.encodeFull(`${c.prefix}${c.suffix}`)).toEqual(c.ids);
   });
 
-  test('logits equal PyTorch logits (max |Δ| ≤ 1e-4)', async () => {
+  test('answer-position logits equal PyTorch logits', async () => {
     let worst = 0;
-    for (const c of fixture!.cases) {
+    for (const c of fixture.cases) {
       const { dims, data } = await scorer.logits(c.ids);
       const vocab = dims[1]!;
-      const positions = c.positions ?? c.logits.map((_, i) => i);
-      expect(positions).toHaveLength(c.logits.length);
-      positions.forEach((position, row) => {
-        const expected = c.logits[row]!;
-        expect(expected).toHaveLength(vocab);
-        for (let v = 0; v < vocab; v++) worst = Math.max(worst, Math.abs(data[position * vocab + v]! - expected[v]!));
-      });
+      expect(c.lastLogits).toHaveLength(vocab);
+      const last = (c.ids.length - 1) * vocab;
+      for (let v = 0; v < vocab; v++) worst = Math.max(worst, Math.abs(data[last + v]! - c.lastLogits[v]!));
     }
-    expect(worst).toBeLessThanOrEqual(1e-4);
+    expect(worst).toBeLessThanOrEqual(TOLERANCE);
   });
-});
 
-test('parity fixture present, or the parity check is skipped knowingly', () => {
-  // Keeps this file from being an empty suite before the fixture exists.
-  expect(fixture === undefined || Array.isArray(fixture.cases)).toBe(true);
+  test('P(yes) from both scoring paths equals PyTorch', async () => {
+    for (const c of fixture.cases) {
+      const prompt = { prefix: c.prefix, suffixTemplate: c.suffix.split(c.candidate).join('{drug}'), template: 'withHistory' as const };
+      for (const mode of ['naive', 'shared'] as const) {
+        const p = (await scorer.score(prompt, [c.candidate], mode)).get(c.candidate)!;
+        expect(Math.abs(p - c.pYes)).toBeLessThanOrEqual(TOLERANCE);
+      }
+    }
+  });
 });
