@@ -9,9 +9,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc tsconfig.json ./
+# Only the service's sources: scripts/ (benchmark, table builders) and tests/ are not part of the image.
 COPY src ./src
 COPY hooks ./hooks
-COPY scripts ./scripts
 # `prepare` compiles to dist/. onnxruntime-node's CPU binaries ship in the package; its install step would
 # only download GPU providers, which this image does not use.
 RUN npm ci --onnxruntime-node-install=skip --no-audit --no-fund \
