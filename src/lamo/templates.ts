@@ -1,18 +1,13 @@
 /** Prompt templates live in the model manifest (model/lamo.json), so a hospital's own model brings its own. */
-import { readFileSync } from 'fs';
 import * as path from 'path';
+import { readJsonFile } from '../json-file';
 import { DEFAULT_MODEL_DIR } from '../paths';
 import type { PromptTemplates } from './types';
 
 export function readPromptTemplates(modelDir: string = DEFAULT_MODEL_DIR): PromptTemplates {
   const file = path.join(modelDir, 'lamo.json');
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read prompt templates from ${file}: ${(error as Error).message}`);
-  }
-  const templates = (manifest as { templates?: Partial<PromptTemplates> }).templates;
+  const manifest = readJsonFile(file, 'model manifest (prompt templates)');
+  const templates = (manifest as { templates?: Partial<PromptTemplates> } | null)?.templates;
   for (const key of ['withHistory', 'withoutHistory'] as const) {
     const template = templates?.[key];
     if (typeof template !== 'string' || !template.includes('{input}')) {
