@@ -33,7 +33,7 @@ function whyUnassessed(draft: MedicationRequest, patientId: string, resources: r
   const label = draftLabel(draft);
   const subject = typeof draft.subject?.reference === 'string' ? referencedId(draft.subject.reference) : undefined;
   if (subject !== undefined && subject !== patientId) {
-    return { label, reason: `it is written for another patient (${draft.subject?.reference ?? ''}), not the patient in context`, otherPatient: true };
+    return { label, reason: `it is written for another patient (${draft.subject?.reference ?? ''}), not the patient in context`, short: 'for another patient', otherPatient: true };
   }
   const reference = draft.medicationReference?.reference;
   if (draft.medicationCodeableConcept === undefined && typeof reference === 'string') {
@@ -44,10 +44,11 @@ function whyUnassessed(draft: MedicationRequest, patientId: string, resources: r
     return {
       label,
       reason: medication ? 'its Medication names no drug code or text' : 'its Medication could not be read (not in the request, nor on the FHIR server)',
+      short: medication ? 'no drug named' : 'Medication unreadable',
       otherPatient: false,
     };
   }
-  return { label, reason: 'it names no drug (no medication code or text)', otherPatient: false };
+  return { label, reason: 'it names no drug (no medication code or text)', short: 'no drug named', otherPatient: false };
 }
 
 /**

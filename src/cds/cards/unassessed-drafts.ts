@@ -8,6 +8,8 @@ export interface UnassessedDraft {
   /** What the EHR shows for the order: its drug text, else its id. */
   label: string;
   reason: string;
+  /** The reason in a few words, for the summary. */
+  short: string;
   otherPatient: boolean;
 }
 
@@ -16,7 +18,9 @@ export function unassessedDraftsCard(source: CardSourceInfo, drafts: readonly Un
   const otherPatient = drafts.some((draft) => draft.otherPatient);
   const summary =
     drafts.length === 1
-      ? `Draft order not checked: ${drafts[0].label} (${drafts[0].reason})`
+      ? drafts[0].otherPatient
+        ? `Draft order for another patient not checked: ${drafts[0].label}`
+        : `Draft order not checked: ${drafts[0].label} (${drafts[0].short})`
       : `${drafts.length} draft orders not checked: ${drafts.map((draft) => draft.label).join(', ')}`;
   return [
     makeCard('unassessed-draft', source, {
