@@ -120,11 +120,15 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
   return cases;
 }
 
-/** A seeded sample: at most `perPatient` cases per patient, then at most `max` in all. */
-export function sampleCases(cases: readonly EncounterCase[], max: number, seed: string, perPatient = 3): EncounterCase[] {
+/**
+ * A seeded sample of at most `max` cases, spread over patients: at most max(3, max / patients) per patient,
+ * so that a large population is not a few long histories and a small one still fills the sample.
+ */
+export function sampleCases(cases: readonly EncounterCase[], max: number, seed: string): EncounterCase[] {
   const order = (c: EncounterCase) => seededUnit(seed, c.encounter.id as string);
   const byPatient = new Map<string, EncounterCase[]>();
   for (const c of cases) byPatient.set(c.patientId, [...(byPatient.get(c.patientId) ?? []), c]);
+  const perPatient = Math.max(3, Math.ceil(max / Math.max(1, byPatient.size)));
   const pool = [...byPatient.values()].flatMap((list) => [...list].sort((a, b) => order(a) - order(b)).slice(0, perPatient));
   return pool.sort((a, b) => order(a) - order(b)).slice(0, max);
 }
