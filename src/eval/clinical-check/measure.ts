@@ -173,7 +173,7 @@ export async function measurePopulation(
       const view = record.encounters.find((encounter) => encounter.id === c.encounter.id);
       if (view && scorer.candidates.includes(withheld.candidate)) {
         const result = await scorer.score(buildEncounterPrompt(record, view, knowledge.templates, knowledge.vocabulary), [withheld.candidate]);
-        modelAlone.add((result.probabilities.get(withheld.candidate) ?? 0) >= scorer.threshold);
+        modelAlone.add((result.probabilities.get(withheld.candidate) ?? 0) >= scorer.thresholds.recommend(withheld.candidate));
       }
     }
 
