@@ -44,24 +44,38 @@ async function main(): Promise<void> {
   const cds = createApp(deps);
   const server = await cds.listen(config.port, config.host);
   const address = server.address();
-  logger.info('server.listening', { port: typeof address === 'object' && address ? address.port : config.port, model: config.modelDir });
+  logger.info('server.listening', { port: typeof address === 'object' && address ? address.port : config.port, model: config.modelDir, store: deps.store.backend });
 
+  // Graceful shutdown (SIGTERM from Kubernetes, docker stop): /readyz says 503 at once so the load balancer
+  // stops sending; calls keep being served for CDS_SHUTDOWN_DRAIN_MS (each answer closing its connection);
+  // then the listener closes, in-flight calls finish (each within its deadline), the audit writes, the
+  // inference workers and the database close, and the process exits 0.
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info('server.stopping', { signal });
-    server.close(() => {
-      cds
-        .close()
-        .catch(() => undefined)
-        .finally(() => {
-          deps.store.close();
-          process.exit(0);
-        });
-    });
-    // Keep-alive connections must not hold the process forever.
-    setTimeout(() => process.exit(0), 5000).unref();
+    cds.drain();
+    logger.info('server.draining', { signal, drainMs: config.shutdownDrainMs });
+    const hardStopMs = config.shutdownDrainMs + config.deadlineMs + 10_000;
+    setTimeout(() => {
+      logger.error('server.stop_forced', { afterMs: hardStopMs });
+      process.exit(1);
+    }, hardStopMs).unref();
+    setTimeout(() => {
+      server.close(() => {
+        cds
+          .close()
+          .catch((error: Error) => logger.error('server.close_failed', { error: error.message.slice(0, 200) }))
+          .then(() => deps.store.close())
+          .catch((error: Error) => logger.error('store.close_failed', { error: error.message.slice(0, 200) }))
+          .finally(() => {
+            logger.info('server.stopped', { signal });
+            process.exit(0);
+          });
+      });
+      // Connections idle since before the drain began get no further answer to close them.
+      server.closeIdleConnections();
+    }, config.shutdownDrainMs);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

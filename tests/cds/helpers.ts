@@ -50,7 +50,7 @@ export async function startApp(env: Record<string, string> = {}, options: StartO
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await cds.close();
-      deps.store.close();
+      await deps.store.close();
       // A folder this helper made is removed; one the test passed in (restart tests) is the test's.
       if (env.LAMO_VAR_DIR === undefined) fs.rmSync(varDir, { recursive: true, force: true });
     },
