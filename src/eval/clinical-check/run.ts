@@ -106,7 +106,7 @@ export async function runClinicalCheck(options: ClinicalCheckOptions = {}): Prom
     return { model: { id: scorer.modelId, version: scorer.modelVersion, threshold: scorer.threshold }, seed, maxEncounters, populations: results };
   } finally {
     await cds.close();
-    deps.store.close();
+    await deps.store.close();
     rmSync(varDir, { recursive: true, force: true });
   }
 }
