@@ -84,7 +84,12 @@ export async function runClinicalCheck(options: ClinicalCheckOptions = {}): Prom
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const client: CdsClient = {
       async call(serviceId, body) {
-        const response = await fetch(`${base}/cds-services/${serviceId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const send = () => fetch(`${base}/cds-services/${serviceId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        // A keep-alive connection the server closed at its idle timeout fails once; a second failure is real.
+        const response = await send().catch((error: Error) => {
+          options.onProgress?.(`${serviceId}: ${error.message} (${String((error as Error & { cause?: unknown }).cause)}), retrying once`);
+          return send();
+        });
         const answer = (await response.json()) as { cards?: Card[] };
         if (!response.ok) throw new Error(`${serviceId}: HTTP ${response.status} ${JSON.stringify(answer).slice(0, 300)}`);
         return answer.cards ?? [];
