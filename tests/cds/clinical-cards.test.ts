@@ -6,6 +6,7 @@
  * valid against the FHIR R4 schema.
  */
 import type { FhirResource, MedicationRequest } from 'fhir/r4';
+import { createLogger } from '../../src/cds/logger';
 import type { Card } from '../../src/cds/types';
 import { medicationRequestErrors } from './fhir-schema';
 import {
@@ -107,6 +108,21 @@ describe('the safety cards stand alone', () => {
     }))],
   ])('%s → exactly the safety cards of the well-formed request', async (_name, make) => {
     expect(safetyCards(await cardsOf(make()))).toEqual(wellFormed);
+  });
+
+  test('a malformed field is counted and logged by resource type and field, without patient data', async () => {
+    const lines: string[] = [];
+    const logged = await startApp({ CDS_DEADLINE_MS: '20000' }, { logger: createLogger({ write: (line) => lines.push(line) }) });
+    try {
+      const body = request({ ...ibuprofenDraft(), reasonCode: ibuprofenDraft().reasonCode?.[0] });
+      const response = await call(`${logged.url}/cds-services/lamo-order-sign`, { body });
+      expect(response.status).toBe(200);
+    } finally {
+      await logged.close();
+    }
+    const skipped = lines.map((line) => JSON.parse(line) as { event?: string; fields?: string[] }).find((entry) => entry.event === 'cds.fields_skipped');
+    expect(skipped?.fields).toEqual(['MedicationRequest.reasonCode:1']);
+    expect(lines.join('\n')).not.toContain(WARFARIN_PATIENT);
   });
 });
 
