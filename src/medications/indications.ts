@@ -128,7 +128,11 @@ export class IndicationKnowledge {
     return this.table.drugs[candidate]?.noIndicationKnown;
   }
 
-  /** The given (active) condition concepts that the candidate treats, in their order, each once. */
+  /**
+   * The given (active) condition concepts that the candidate treats, in their order, each once. Allergy
+   * concepts (AllergyIntolerance.code) may be passed too: antihistamines and epinephrine are indicated by
+   * recorded environmental and food allergies, which Synthea records only as AllergyIntolerance.
+   */
   supportingConditions(candidate: string, activeConditions: readonly Concept[]): Concept[] {
     return this.supporting(candidate, activeConditions, (concept) => concept).map((match) => match.condition);
   }

@@ -103,3 +103,12 @@ describe('isHighRiskChronic', () => {
     for (const id of found?.sources ?? []) expect(highRisk.table.sources[id]).toBeDefined();
   });
 });
+
+describe('allergy records as indications', () => {
+  it('supports an antihistamine by a recorded grass pollen allergy and epinephrine by a peanut allergy', () => {
+    const pollen = snomed('418689008', 'Allergy to grass pollen');
+    const peanut = snomed('91935009', 'Allergy to peanuts');
+    expect(indications.supportingConditions('loratadine', [pollen, peanut])).toEqual([pollen]);
+    expect(indications.supportingConditions('epinephrine', [pollen, peanut])).toEqual([peanut]);
+  });
+});
