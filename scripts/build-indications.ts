@@ -70,11 +70,22 @@ export function buildIndicationTable(candidates: readonly string[], reviewed: In
   for (const name of candidates) {
     const hand = reviewed.drugs[name];
     if (!hand) throw new Error(`indications-reviewed.json: candidate "${name}" is missing (list its indications or "noIndicationKnown")`);
-    const fromData: Indication[] = [...(counts.get(name)?.values() ?? [])]
-      .sort((a, b) => total(b.counts) - total(a.counts) || a.condition.code.localeCompare(b.condition.code))
+    const linked = [...(counts.get(name)?.values() ?? [])].sort((a, b) => total(b.counts) - total(a.counts) || a.condition.code.localeCompare(b.condition.code));
+    const rejection = (condition: CodedCondition) => hand.rejectedLinks?.find((link) => link.system === condition.system && link.code === condition.code);
+    const fromData: Indication[] = linked
+      .filter(({ condition }) => !rejection(condition))
       .map(({ condition, counts: perPopulation }) => ({ condition, origin: 'synthea', counts: perPopulation }));
+    // A rejection keeps the counts of what it rejected, so a reviewer sees what the data would have said.
+    const rejectedLinks = (hand.rejectedLinks ?? []).map((link) => {
+      const seen = linked.find(({ condition }) => condition.system === link.system && condition.code === link.code);
+      return seen ? { ...link, counts: seen.counts } : link;
+    });
     const indications = [...hand.indications, ...fromData];
-    drugs[name] = indications.length > 0 ? { indications, ...(hand.noIndicationKnown ? { noIndicationKnown: hand.noIndicationKnown } : {}) } : { indications, noIndicationKnown: hand.noIndicationKnown };
+    drugs[name] = {
+      indications,
+      ...(hand.noIndicationKnown ? { noIndicationKnown: hand.noIndicationKnown } : {}),
+      ...(rejectedLinks.length > 0 ? { rejectedLinks } : {}),
+    };
   }
   return {
     description:

@@ -38,6 +38,20 @@ export interface DrugIndications {
    * condition (so a missing one is no evidence against them); 'unknown': nothing is known yet.
    */
   noIndicationKnown?: { reason: string; use: 'contraception' | 'procedure' | 'unknown'; review: string };
+  /**
+   * Reason links of the training data a reviewer rejected as not an indication (an antibiotic for a viral
+   * infection, insulin for prediabetes), with why and, in the built table, their counts. Never matched.
+   */
+  rejectedLinks?: RejectedLink[];
+}
+
+export interface RejectedLink {
+  system: CodedCondition['system'];
+  code: string;
+  reason: string;
+  source: string;
+  review: string;
+  counts?: Record<string, number>;
 }
 
 /** The shape of fhir-mappings/indications.json. */
@@ -66,6 +80,11 @@ export function validateIndications(value: unknown, groups: ConditionGroupsFile,
   if (!isRecord(value) || !isRecord(value.drugs) || !isRecord(value.sources)) throw new Error(`${file}: expected { description, sources, drugs }`);
   for (const [name, entry] of Object.entries(value.drugs)) {
     if (!isRecord(entry) || !Array.isArray(entry.indications)) throw new Error(`${file}: ${name} needs an indications list`);
+    for (const link of (entry.rejectedLinks ?? []) as unknown[]) {
+      if (!isRecord(link) || typeof link.code !== 'string' || typeof link.reason !== 'string' || typeof link.source !== 'string' || !(link.source in value.sources)) {
+        throw new Error(`${file}: ${name}: a rejected link needs a code, a reason and a listed source`);
+      }
+    }
     if (entry.indications.length === 0 && !isRecord(entry.noIndicationKnown)) {
       throw new Error(`${file}: ${name} has no indication and does not say "no indication known"`);
     }
@@ -128,7 +147,11 @@ export class IndicationKnowledge {
     return this.table.drugs[candidate]?.noIndicationKnown;
   }
 
-  /** The given (active) condition concepts that the candidate treats, in their order, each once. */
+  /**
+   * The given (active) condition concepts that the candidate treats, in their order, each once. Allergy
+   * concepts (AllergyIntolerance.code) may be passed too: antihistamines and epinephrine are indicated by
+   * recorded environmental and food allergies, which Synthea records only as AllergyIntolerance.
+   */
   supportingConditions(candidate: string, activeConditions: readonly Concept[]): Concept[] {
     return this.supporting(candidate, activeConditions, (concept) => concept).map((match) => match.condition);
   }

@@ -103,3 +103,32 @@ describe('isHighRiskChronic', () => {
     for (const id of found?.sources ?? []) expect(highRisk.table.sources[id]).toBeDefined();
   });
 });
+
+describe('allergy records as indications', () => {
+  it('supports an antihistamine by a recorded grass pollen allergy and epinephrine by a peanut allergy', () => {
+    const pollen = snomed('418689008', 'Allergy to grass pollen');
+    const peanut = snomed('91935009', 'Allergy to peanuts');
+    expect(indications.supportingConditions('loratadine', [pollen, peanut])).toEqual([pollen]);
+    expect(indications.supportingConditions('epinephrine', [pollen, peanut])).toEqual([peanut]);
+  });
+});
+
+describe('reviewed rejections of data links', () => {
+  it('never lets a rejected link support its drug (antibiotic for a viral infection, insulin for prediabetes)', () => {
+    expect(indications.supportingConditions('amoxicillin / clavulanate', [snomed('444814009', 'Viral sinusitis (disorder)')])).toEqual([]);
+    expect(indications.supportingConditions('insulin isophane human / insulin regular human', [snomed('714628002', 'Prediabetes (finding)')])).toEqual([]);
+    const bacterial = snomed('75498004', 'Acute bacterial sinusitis (disorder)');
+    expect(indications.supportingConditions('amoxicillin / clavulanate', [bacterial])).toEqual([bacterial]);
+  });
+
+  it('keeps what it rejected, with counts, and no rejected code among the indications', () => {
+    for (const [name, entry] of Object.entries(indications.table.drugs)) {
+      for (const link of entry.rejectedLinks ?? []) {
+        expect(indications.table.sources[link.source]).toBeDefined();
+        const kept = entry.indications.filter((i) => 'condition' in i && i.condition.system === link.system && i.condition.code === link.code);
+        expect({ name, kept }).toEqual({ name, kept: [] });
+      }
+    }
+    expect(indications.table.drugs['amoxicillin / clavulanate'].rejectedLinks?.[0].counts?.['synthea-r4-615']).toBeGreaterThan(0);
+  });
+});
