@@ -6,7 +6,7 @@ const USAGE = `usage: lamo-cds <command> [options]
 
 commands:
   dataset   --data <dir|file> --out <file.jsonl> [--model <dir>] [--corpus <file.jsonl>]
-  eval      --data <dir|file> [--split internal|temporal] [--model <dir>] [--train-data <dir|file>] [--json]
+  eval      --data <dir|file> [--split internal|temporal] [--model <dir>] [--train-data <dir|file>] [--json] [--allow-trained-on]
   recommend --data <bundle|ndjson dir> --patient <id> [--encounter <id>] [--model <dir>] [--json]
 `;
 
@@ -22,6 +22,7 @@ const OPTIONS = {
   patient: { type: 'string' },
   encounter: { type: 'string' },
   json: { type: 'boolean' },
+  'allow-trained-on': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
