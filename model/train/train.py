@@ -190,7 +190,7 @@ def train(o: Options) -> dict:
     for path in o.data:  # one dataset file per population; its rows say which
         population = os.path.basename(path).rsplit('.jsonl', 1)[0]
         for r in read_jsonl(path):
-            r['population'] = population
+            r['population'] = r.get('population') or population
             rows.append(r)
     names = candidate_names(rows)
     train_rows = [r for r in rows if r['split'].get(o.split) == 'train']

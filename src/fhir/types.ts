@@ -22,6 +22,8 @@ export interface ConditionEntry {
   clinicalStatus?: string;
   onset?: string;
   abatement?: string;
+  /** Ended at an unknown time (STU3 abatementBoolean, abatementString, …): active nowhere but where diagnosed. */
+  abatedAtUnknownTime?: true;
   recorded?: string;
   encounterId?: string;
 }
@@ -76,6 +78,8 @@ export interface EncounterView {
   status?: string;
   /** v3 ActCode: AMB, EMER, IMP, ... */
   classCode?: string;
+  /** Name of the organization responsible for the encounter (Encounter.serviceProvider), when in the input. */
+  serviceProvider?: string;
   types: Concept[];
   reasons: Concept[];
   /** Conditions whose `encounter` is this encounter. */
@@ -119,7 +123,20 @@ export interface LoadSummary {
   /** Resource counts by type, as read (before assembly). */
   byType: Record<string, number>;
   skipped: number;
+  /** References to a resource the input should hold but does not (dangling), as followed by record assembly. */
   unresolvedReferences: number;
+  /**
+   * References that point outside the input by design (an absolute URL on another server, a conditional
+   * reference nothing in the input matches): counted, not errors.
+   */
+  externalReferences: number;
+  /** Resources with neither id nor fullUrl, kept under a stable synthetic id (see ResourceCollector). */
+  syntheticIds?: number;
+  /**
+   * Fields dropped because they did not have their FHIR shape (an object where an array belongs, ...), by
+   * `ResourceType.field.path`. The resource itself is kept.
+   */
+  malformedFields?: Record<string, number>;
   issues: LoadIssue[];
   /** Issues beyond the kept maximum (a very broken input must not grow the summary without bound). */
   issuesOmitted?: number;
