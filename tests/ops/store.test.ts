@@ -1,9 +1,10 @@
 /** One suite, both backends: SQLite file and a real PostgreSQL server (tests/support/postgres.ts). */
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MIGRATIONS, PostgresStore, SqliteStore, StoreUnavailableError, type CdsStore } from '../../src/store';
+import { StoreReplayMemory } from '../../src/store/replay';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
 let pg: TestPostgres;
@@ -124,5 +125,30 @@ test('postgres: an unreachable database is StoreUnavailableError, and the same s
   }
   await store.recordCall({ hookInstance: 'h2', serviceId: 's', at: new Date(), status: 200, elapsedMs: 1, cards: [] });
   expect((await store.listCalls()).map((c) => c.hookInstance)).toEqual(['h2']);
+  await store.close();
+});
+
+test("JWT replay memory during an outage: this replica's own memory stands in, then the database again", async () => {
+  const url = await pg.createDatabase('replay_outage');
+  const store = new PostgresStore({ connectionString: url, poolMax: 2, timeoutMs: 1000 });
+  const fallbacks: string[] = [];
+  const memory = new StoreReplayMemory(store, (error) => fallbacks.push(error.name), 200);
+  const now = Date.now();
+  expect(await memory.remember('iss\u0000before', now + 600_000, now)).toBe(true);
+  pg.stop();
+  try {
+    // Accepted before the outage: still a replay here. A new token: accepted once.
+    expect(await memory.remember('iss\u0000before', now + 600_000, now)).toBe(false);
+    expect(await memory.remember('iss\u0000during', now + 600_000, now)).toBe(true);
+    expect(await memory.remember('iss\u0000during', now + 600_000, now)).toBe(false);
+    expect(fallbacks).toEqual(['StoreUnavailableError']);
+  } finally {
+    pg.start();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  // Back to the shared table: what another replica accepted is refused here.
+  await store.rememberToken(createHash('sha256').update('iss\u0000elsewhere').digest('hex'), now + 600_000, now);
+  expect(await memory.remember('iss\u0000elsewhere', now + 600_000, now)).toBe(false);
+  expect(await memory.remember('iss\u0000after', now + 600_000, now)).toBe(true);
   await store.close();
 });
