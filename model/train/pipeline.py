@@ -43,7 +43,7 @@ SHARED_DATA = os.path.abspath(os.path.join(REPO, '..', 'shared', 'data'))
 DEFAULT_DATA = [os.path.join(SHARED_DATA, n) for n in ('synthea-r4-615', 'synthea-stu3-1461', 'synthea-qicore-177')]
 WORD_VECTORS = os.path.join(HERE, 'word-vectors.json')
 # The shipped recipe (train.py defaults apply to the rest); sized so that both splits fit ~45 min here.
-RECIPE = ['--pretrain-sequences', '2000', '--epochs', '3', '--negatives', '8', '--average-top', '2']
+RECIPE = ['--pretrain-sequences', '3000', '--epochs', '10', '--negatives', '12', '--average-top', '3']
 
 VOCABULARY_SCRIPT = r"""
 const { loadVocabulary } = require(process.argv[1] + '/dist/src/medications/vocabulary');
