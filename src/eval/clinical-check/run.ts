@@ -103,7 +103,10 @@ export async function runClinicalCheck(options: ClinicalCheckOptions = {}): Prom
         const patients = loadPopulation(path.join(dataDir, name), { testOnly: role === 'training', maxPatients: options.maxPatients });
         const cases = sampleCases(patients.flatMap((patient) => encounterCases(patient, knowledge.vocabulary)), maxEncounters, `${seed}:${name}`);
         options.onProgress?.(`${name}: ${patients.length} patients, ${cases.length} encounters`);
-        results.push(await measurePopulation(name, role, patients.length, cases, client, scorer, knowledge));
+        const result = await measurePopulation(name, role, patients.length, cases, client, scorer, knowledge);
+        results.push(result);
+        // Each population's figures as soon as they exist: a long run cut short still says something.
+        options.onProgress?.(`${name}: ${JSON.stringify(result)}`);
       }
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
