@@ -7,7 +7,7 @@
   on three cases is noise).
 * unsupported thresholds (issue 9 item 4): P(yes) under which a real order is very unlikely: the
   `quantile` (5 %) of P(yes) over validation real orders, globally, and per candidate where it has enough
-  real orders; never above that candidate's recommend threshold.
+  real orders (only ever lower than the global value); never above that candidate's recommend threshold.
 The service reads both through src/inference/thresholds.ts.
 """
 from __future__ import annotations
@@ -33,9 +33,10 @@ def tune_recommend(probs: np.ndarray, truth: np.ndarray, min_positives: int = 10
             best_g, best_j = thr[c], base
             for g in grid:
                 thr[c] = g
-                j = set_metrics(probs, truth, thr)['jaccard']
-                if j > best_j + 1e-5:
-                    best_g, best_j = g, j
+                m = set_metrics(probs, truth, thr)
+                # only moves that keep the pooled number of drugs within the tolerance
+                if m['jaccard'] > best_j + 1e-5 and abs(m['avgPredicted'] - m['avgTrue']) <= max_size_error * m['avgTrue']:
+                    best_g, best_j = g, m['jaccard']
             thr[c], base = best_g, best_j
     m = set_metrics(probs, truth, thr)
     if abs(m['avgPredicted'] - m['avgTrue']) > max_size_error * m['avgTrue']:
@@ -52,7 +53,9 @@ def tune_unsupported(probs: np.ndarray, truth: np.ndarray, recommend: np.ndarray
     for c in range(probs.shape[1]):
         pc = probs[truth[:, c] > 0.5, c]
         if pc.size >= min_positives:
-            per[c] = min(float(np.floor(np.quantile(pc, quantile) * 1000) / 1000), float(recommend[c]))
+            # a candidate's own value may only be lower (fewer warnings) than the global one: a drug whose
+            # validation orders all scored high must not be flagged at P(yes) 0.5 on another population
+            per[c] = min(float(np.floor(np.quantile(pc, quantile) * 1000) / 1000), u0, float(recommend[c]))
     return {'global': u0, 'perCandidate': per,
             'realOrdersBelow': float((probs < per[None, :])[truth > 0.5].mean()) if real.size else 0.0}
 
