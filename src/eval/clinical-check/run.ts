@@ -74,7 +74,8 @@ export async function runClinicalCheck(options: ClinicalCheckOptions = {}): Prom
   const modelDir = options.modelDir ?? DEFAULT_MODEL_DIR;
   const dataDir = options.dataDir ?? path.join(SHARED_DIR, 'data');
   const varDir = mkdtempSync(path.join(tmpdir(), 'lamo-clinical-check-'));
-  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', LAMO_VAR_DIR: varDir, LAMO_MODEL_DIR: modelDir, CDS_TRUSTED_ISSUERS_FILE: '', NODE_ENV: 'development' });
+  // A bulk-export patient's whole history as prefetch is larger than a live EHR sends (the default limit is 5 MB).
+  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', LAMO_VAR_DIR: varDir, LAMO_MODEL_DIR: modelDir, CDS_TRUSTED_ISSUERS_FILE: '', NODE_ENV: 'development', CDS_BODY_LIMIT: '100mb' });
   const deps = buildAppDeps({ ...config, deadlineMs: Math.max(config.deadlineMs, 30_000) }, silentLogger);
   const cds = createApp(deps);
   try {
@@ -103,7 +104,10 @@ export async function runClinicalCheck(options: ClinicalCheckOptions = {}): Prom
         const patients = loadPopulation(path.join(dataDir, name), { testOnly: role === 'training', maxPatients: options.maxPatients });
         const cases = sampleCases(patients.flatMap((patient) => encounterCases(patient, knowledge.vocabulary)), maxEncounters, `${seed}:${name}`);
         options.onProgress?.(`${name}: ${patients.length} patients, ${cases.length} encounters`);
-        results.push(await measurePopulation(name, role, patients.length, cases, client, scorer, knowledge));
+        const result = await measurePopulation(name, role, patients.length, cases, client, scorer, knowledge);
+        results.push(result);
+        // Each population's figures as soon as they exist: a long run cut short still says something.
+        options.onProgress?.(`${name}: ${JSON.stringify(result)}`);
       }
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
