@@ -65,7 +65,7 @@ export function formatSummary(summary: LoadSummary, options: FormatSummaryOption
   if (malformed.length > 0) {
     const total = malformed.reduce((sum, [, count]) => sum + count, 0);
     const named = malformed.slice(0, 3).map(([field, count]) => `${field} ${count}`);
-    if (malformed.length > 3) named.push(`${malformed.length - 3} more fields`);
+    if (malformed.length > 3) named.push(`${malformed.length - 3} more field${malformed.length === 4 ? '' : 's'}`);
     parts.push(`malformed fields dropped ${total} (${named.join(', ')})`);
   }
   let issueCounts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
