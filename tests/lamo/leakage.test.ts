@@ -35,7 +35,13 @@ function leaks(records: PatientRecord[]): { checked: number; leaks: string[] } {
     // Mentions of drugs known before E are legitimate; remove them (longest names first, so that
     // "ethinyl estradiol" goes before "estradiol") and look for the newly ordered drugs in what is left.
     const knownNames = [...knownBefore].flatMap((n) => [n, ...ingredientsOf(n)]).sort((a, b) => b.length - a.length);
-    let prompt = example.prompt.prefix.toLowerCase();
+    // An allergy recorded before E may name the drug (a qicore-177 patient allergic to cefdinir is
+    // ordered cefdinir): a fact of the record, not the order. Everything else must not name it.
+    let prompt = example.prompt.prefix
+      .split('\n')
+      .filter((line) => !line.startsWith('Allergies: '))
+      .join('\n')
+      .toLowerCase();
     for (const n of knownNames) prompt = prompt.split(n.toLowerCase()).join(' ');
     for (const order of encounter.medications) {
       const name = drugName(order, vocabulary);
@@ -74,5 +80,5 @@ describe('no label leakage on the shared data', () => {
     const result = leaks(records);
     expect(result.checked).toBeGreaterThan(minChecked);
     expect(result.leaks).toEqual([]);
-  });
+  }, 600_000);
 });
