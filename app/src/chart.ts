@@ -29,7 +29,8 @@ export function candidateChartSpec(candidates: readonly CandidateView[]): TopLev
       values: candidates.map((c, i) => ({ rank: i + 1, drug: c.candidate, p: c.probability, threshold: c.threshold, group: group(c) })),
     },
     encoding: {
-      y: { field: 'drug', type: 'nominal', sort: { field: 'rank', order: 'ascending' }, title: null, axis: { labelLimit: 230, labelFontSize: 11 } },
+      // An explicit order: a layered chart drops a sort by field when it unions the layers' domains.
+      y: { field: 'drug', type: 'nominal', sort: candidates.map((c) => c.candidate), title: null, axis: { labelLimit: 230, labelFontSize: 11 } },
     },
     layer: [
       {

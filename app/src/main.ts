@@ -44,6 +44,8 @@ async function start(): Promise<void> {
   if (!response.ok) throw new Error(`The LAMO service could not assess this record (HTTP ${response.status}).`);
   const assessment = (await response.json()) as AppAssessment;
   const rendered = renderAssessment(main, assessment, context);
+  // Launched without a card (standalone, or from the EHR's app menu): no "From the card" section to go to.
+  if (!context) document.querySelector('a[href="#from-card"]')?.parentElement?.remove();
   if (rendered.chart && assessment.model) await drawChart(rendered.chart, assessment.model.candidates);
   const link = document.getElementById('model-card-link');
   if (link && assessment.model) link.textContent = `Model card (version ${assessment.model.version})`;

@@ -105,8 +105,10 @@ function serviceFor(hook: 'order-sign' | 'patient-view'): ServiceDefinition {
 function safetyNotes(assessment: Assessment, candidate: string, deps: PipelineDeps): SafetyNote[] {
   const checks = deps.safety;
   const drug = checks.drugOfCandidate(candidate);
+  // The candidate is the one drug being ordered: the drafts count as already there, so that only pairs
+  // with the candidate are found (the drafts' own findings are the cards').
   const others = [
-    ...assessment.drafts.map((order) => checks.drugOfOrder(order, 'draft')),
+    ...assessment.drafts.map((order) => checks.drugOfOrder(order, 'active')),
     ...assessment.active.map((order) => checks.drugOfOrder(order, 'active')),
   ].filter((other) => other.name !== drug.name);
   const notes: SafetyNote[] = [];

@@ -51,12 +51,12 @@ describeInBrowser('SMART app in Chromium', () => {
     page.$$eval(selector, (nodes) => nodes.map((n) => ((n as unknown as { textContent: string | null }).textContent ?? '').trim()));
 
   async function checkUsable(page: Page, name: string): Promise<void> {
+    await screenshot(page, name);
     expect(await axeViolations(page)).toEqual([]);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     // Keyboard: the first Tab reaches the skip link, and every link in the header can be reached.
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Skip to the assessment');
-    await screenshot(page, name);
   }
 
   /** "**drug**: model P(yes) 12% (recommendation threshold 50%)" in the cards' details → drug → "12%". */
@@ -107,17 +107,24 @@ describeInBrowser('SMART app in Chromium', () => {
     const ibuprofenRow = await page.$eval('tr[data-candidate="ibuprofen"]', (r) => ({ cls: (r as unknown as { className: string }).className, text: (r as unknown as { textContent: string }).textContent }));
     expect(ibuprofenRow.cls).toContain('highlight');
     expect(ibuprofenRow.text).toMatch(/Interacts with warfarin/i);
+    // … and only the pair's rows: another candidate's safety column names its own findings, not the drafts'.
+    const otherRows = await texts(page, 'tr[data-candidate]:not([data-candidate="ibuprofen"]):not([data-candidate="warfarin"])');
+    expect(otherRows.filter((text) => text.includes('warfarin + ibuprofen'))).toEqual([]);
     // The chart: one bar and one threshold tick per candidate, drawn as SVG; vega names it with the spec's description.
     const rows = (await texts(page, '[data-testid=candidates] tbody tr')).length;
     expect(rows).toBeGreaterThan(50);
     expect(await page.$$eval('[data-testid=chart] svg .mark-rect path', (n) => n.length)).toBe(2 * rows);
+    // Ranked: the y axis lists the drugs in the table's order, most probable first.
+    const tableOrder = await texts(page, '[data-testid=candidates] tbody th');
+    const axisOrder = (await texts(page, '[data-testid=chart] svg .role-axis-label text')).filter((t) => !t.endsWith('%'));
+    expect(axisOrder.slice(0, 10).map((t) => t.replace(/…$/, ''))).toEqual(tableOrder.slice(0, 10).map((t, i) => (axisOrder[i].endsWith('…') ? t.slice(0, axisOrder[i].length - 1) : t)));
     expect(await page.$eval('[data-testid=chart][role="graphics-document"]', (svg) => (svg as unknown as { getAttribute(n: string): string | null }).getAttribute('aria-label'))).toMatch(/ranked by the LAMO model/);
     // The model card, one click away.
     const href = await page.$eval('#model-card-link', (a) => (a as unknown as { href: string }).href);
     expect(href).toBe(`${world.service.url}/model-card`);
     expect((await fetch(href)).status).toBe(200);
 
-    await checkUsable(page, 'smart-app-ehr-launch.png');
+    await checkUsable(page, 'smart-app-ehr-launch');
     expect(guard.blocked).toEqual([]);
     expect(guard.seen.some((url) => url.startsWith(world.ehr.authBase))).toBe(true);
     expect(guard.seen.some((url) => url.startsWith(world.ehr.fhirBase))).toBe(true);
@@ -156,7 +163,7 @@ describeInBrowser('SMART app in Chromium', () => {
     expect(medications.length).toBeGreaterThan(0);
     for (const line of medications) expect(line).toMatch(/ — for: (?!$).+/);
     expect(await texts(page, '#patient')).not.toEqual(['']);
-    await checkUsable(page, 'smart-app-standalone.png');
+    await checkUsable(page, 'smart-app-standalone');
     expect(guard.blocked).toEqual([]);
     expect(world.ehr.rejections).toEqual([]);
     await page.close();

@@ -39,10 +39,12 @@ export async function launchChromium(binary: string): Promise<Browser> {
 /** Test artifacts (screenshots) go here; the folder is gitignored. */
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'artifacts');
 
+/** A full-page screenshot `<name>.png` and one of the first screen, `<name>-top.png`. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  const file = path.join(ARTIFACTS_DIR, name);
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}-top.png`) as `${string}.png` });
   return file;
 }
 
