@@ -45,6 +45,8 @@ interface BenchOptions {
   promptsFile?: string;
   e2e: boolean;
   e2eSeconds: number;
+  /** Seconds of the sustained 32-client level (e2e.c32); 0 skips it. */
+  c32Seconds: number;
   modelDir: string;
   encounters: number;
   naiveBatch?: number;
@@ -137,7 +139,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const scoring = await measureScoring(options, prompts);
   // The service starts only after the in-process scorer is closed, so the two never share the cores.
   const e2e = options.e2e
-    ? await runEndToEnd({ modelDir: options.modelDir, encounters: options.encounters, seconds: options.e2eSeconds, concurrencies: [1, 8] })
+    ? await runEndToEnd({
+        modelDir: options.modelDir,
+        encounters: options.encounters,
+        seconds: options.e2eSeconds,
+        concurrencies: [1, 8],
+        ...(options.c32Seconds > 0 ? { sustained: { clients: 32, seconds: options.c32Seconds } } : {}),
+      })
     : undefined;
   return {
     ...scoring,
@@ -170,12 +178,14 @@ async function main(): Promise<void> {
       'intra-op': { type: 'string' },
       'no-e2e': { type: 'boolean', default: false },
       'e2e-seconds': { type: 'string' },
+      'c32-seconds': { type: 'string' },
     },
   });
   const options: BenchOptions = {
     promptsFile: values.prompts,
     e2e: !values['no-e2e'],
     e2eSeconds: positiveInt(values['e2e-seconds'], 'e2e-seconds') ?? 20,
+    c32Seconds: values['c32-seconds'] === '0' ? 0 : (positiveInt(values['c32-seconds'], 'c32-seconds') ?? 60),
     modelDir: values.model ?? process.env.LAMO_MODEL_DIR ?? DEFAULT_MODEL_DIR,
     encounters: positiveInt(values.encounters, 'encounters') ?? 30,
     naiveBatch: positiveInt(values['naive-batch'], 'naive-batch') ?? DEFAULT_NAIVE_BATCH_SIZE,

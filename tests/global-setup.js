@@ -1,9 +1,12 @@
-// Integration tests run the compiled CLI, server and inference worker from dist/; build it once.
+// Before any test: the system packages the suite needs (scripts/test-deps.sh: PostgreSQL, …), then dist/,
+// which integration tests run (the compiled CLI, server and inference worker); built once.
 // Type errors are reported but do not stop the run: `npm run typecheck` (part of `npm test`) fails on them,
 // and tsc still emits, so one module's error does not hide every other test's result.
 const { spawnSync } = require('child_process');
 const path = require('path');
 module.exports = async () => {
+  const deps = spawnSync('bash', [path.join(__dirname, '..', 'scripts', 'test-deps.sh')], { stdio: 'inherit' });
+  if (deps.status !== 0) throw new Error('[global-setup] scripts/test-deps.sh could not install what the tests need (see above)');
   const result = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(__dirname, '..', 'tsconfig.json')], {
     stdio: 'inherit',
   });

@@ -90,19 +90,32 @@ export interface AuthenticatorOptions {
   clockSkewSeconds?: number;
   /** Tokens issued longer ago than this are refused; it also bounds how long a jti must be remembered. */
   maxTokenAgeSeconds?: number;
-  /** Replay-cache bound: beyond it, calls are refused rather than letting memory grow. */
+  /** Replay-cache bound of the default in-process memory: beyond it, calls are refused. */
   maxRememberedTokens?: number;
+  /** Shared replay memory (the store); default: in this process. */
+  replay?: ReplayMemory;
 }
 
 type KeySet = Parameters<typeof Jose.jwtVerify>[1];
 
-/** Remembers each (iss, jti) until its token expires. */
-class ReplayCache {
+/** Where the (iss, jti) of accepted tokens are remembered until they expire: in this process by default,
+ * in the shared database when replicas run (src/store/replay.ts), so that a token replayed to another
+ * replica is refused there too. */
+export interface ReplayMemory {
+  /** False when the key is remembered and live (a replay), or memory is full; otherwise remembers it. */
+  remember(key: string, expiresAtMs: number, nowMs: number): Promise<boolean>;
+}
+
+/** The in-process replay memory: bounded; beyond the bound, calls are refused rather than letting memory grow. */
+export class MemoryReplayCache implements ReplayMemory {
   private readonly expiries = new Map<string, number>();
   constructor(private readonly limit: number) {}
 
-  /** False when the token was seen (or the cache is full of live tokens); otherwise remembers it. */
-  remember(key: string, expiresAtMs: number, nowMs: number): boolean {
+  async remember(key: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
+    return this.rememberNow(key, expiresAtMs, nowMs);
+  }
+
+  rememberNow(key: string, expiresAtMs: number, nowMs: number): boolean {
     const known = this.expiries.get(key);
     if (known !== undefined && known > nowMs) return false;
     if (this.expiries.size >= this.limit) {
@@ -118,7 +131,7 @@ export class JwtAuthenticator {
   private readonly issuers: Map<string, TrustedIssuer>;
   private readonly skew: number;
   private readonly maxAge: number;
-  private readonly replay: ReplayCache;
+  private readonly replay: ReplayMemory;
   private readonly localSets = new Map<string, KeySet>();
   private readonly remoteSets = new Map<string, KeySet>();
 
@@ -126,7 +139,7 @@ export class JwtAuthenticator {
     this.issuers = new Map(options.issuers.map((issuer) => [issuer.iss, issuer]));
     this.skew = options.clockSkewSeconds ?? 60;
     this.maxAge = options.maxTokenAgeSeconds ?? 3600;
-    this.replay = new ReplayCache(options.maxRememberedTokens ?? 100_000);
+    this.replay = options.replay ?? new MemoryReplayCache(options.maxRememberedTokens ?? 100_000);
   }
 
   get enabled(): boolean {
@@ -201,7 +214,7 @@ export class JwtAuthenticator {
     // Past exp, or past iat + maxAge, the token is refused anyway: remember the jti until the earlier of both.
     const lastValidSeconds = Math.min(payload.exp as number, (payload.iat as number) + this.maxAge);
     const expiresAtMs = (lastValidSeconds + this.skew) * 1000;
-    if (!this.replay.remember(`${issuer.iss}\u0000${payload.jti}`, expiresAtMs, nowMs)) {
+    if (!(await this.replay.remember(`${issuer.iss}\u0000${payload.jti}`, expiresAtMs, nowMs))) {
       return { ok: false, reason: 'jti replayed' };
     }
     return { ok: true, iss: issuer.iss, ...(typeof payload.tenant === 'string' ? { tenant: payload.tenant } : {}) };

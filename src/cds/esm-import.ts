@@ -1,45 +1,74 @@
 /**
- * Loads an ESM-only package (jose, fhir-kit-client) from this CommonJS build.
- *
- * TypeScript compiles `import()` to `require()` under `module: commonjs`, and both packages export only an
- * `import` condition, so `require` cannot load them. A function built at run time keeps a real `import()`.
- * Jest's module sandbox has no dynamic-import hook (it needs --experimental-vm-modules); there the import is
- * compiled by Node's `vm` with the main context's default loader instead (Node ≥ 20.12), which Node marks
- * experimental, hence only the fallback. Resolution starts from this file either way.
+ * The one way this CommonJS build loads ESM-only packages (jose, fhir-kit-client, chart libraries):
+ * Node's own `require()` of an ES module (unflagged since Node 20.19; `engines` asks for it), on the file the
+ * package exports for `import` — some (fhir-kit-client) export nothing for `require`, so the entry is
+ * resolved here from the package's `exports` with the `import`/`node`/`default` conditions.
+ * Under Jest the very same `require` goes through tests/jest/esm-transform.js (ES module → CommonJS), as
+ * Jest 29's module sandbox cannot link ES modules itself. No vm, no loader hooks, no experimental flag.
  */
-import * as vm from 'vm';
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
 
-type Importer = (specifier: string) => Promise<unknown>;
+const CONDITIONS = new Set(['import', 'node', 'default']);
 
-const loaded = new Map<string, Promise<unknown>>();
+type ExportsField = string | null | ExportsField[] | { [key: string]: ExportsField };
 
-const nativeImport = new Function('specifier', 'return import(specifier)') as Importer;
-
-function sandboxImport(specifier: string): Promise<unknown> {
-  const script = new vm.Script('(specifier) => import(specifier)', {
-    filename: __filename,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
-  return (script.runInThisContext() as Importer)(specifier);
-}
-
-async function load(specifier: string): Promise<unknown> {
-  try {
-    return await nativeImport(specifier);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const noHook = code === 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING' || /dynamic import callback/i.test((error as Error).message ?? '');
-    if (!noHook) throw error;
-    return sandboxImport(specifier);
+/** Node's condition matching: the first key (in the package's order) that is one of CONDITIONS. */
+function pickTarget(target: ExportsField): string | undefined {
+  if (typeof target === 'string') return target;
+  if (Array.isArray(target)) {
+    for (const entry of target) {
+      const found = pickTarget(entry);
+      if (found) return found;
+    }
+    return undefined;
   }
+  if (target === null || typeof target !== 'object') return undefined;
+  for (const [key, value] of Object.entries(target)) {
+    if (CONDITIONS.has(key)) {
+      const found = pickTarget(value);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
-/** The module namespace of `specifier`, loaded once per process. */
+function splitSpecifier(specifier: string): { name: string; subpath: string } {
+  const parts = specifier.split('/');
+  const count = specifier.startsWith('@') ? 2 : 1;
+  const rest = parts.slice(count).join('/');
+  return { name: parts.slice(0, count).join('/'), subpath: rest ? `./${rest}` : '.' };
+}
+
+/** The absolute file `import(specifier)` would load, found from this file's module search paths. */
+export function resolveEsm(specifier: string): string {
+  const { name, subpath } = splitSpecifier(specifier);
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const root = path.join(dir, name);
+    const manifestFile = path.join(root, 'package.json');
+    if (!existsSync(manifestFile)) continue;
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { exports?: ExportsField; module?: string; main?: string };
+    let target: string | undefined;
+    if (manifest.exports !== undefined) {
+      const exportsField = manifest.exports;
+      const keyed = typeof exportsField === 'object' && exportsField !== null && !Array.isArray(exportsField) && Object.keys(exportsField).some((k) => k.startsWith('.'));
+      const entry = keyed ? (exportsField as Record<string, ExportsField>)[subpath] : subpath === '.' ? exportsField : undefined;
+      target = entry === undefined ? undefined : pickTarget(entry);
+      if (!target) throw new Error(`${specifier}: package ${name} exports no "${subpath}" for import`);
+    } else {
+      target = subpath === '.' ? (manifest.module ?? manifest.main ?? 'index.js') : subpath;
+    }
+    return path.resolve(root, target);
+  }
+  throw new Error(`cannot find package ${name} (npm ci installs it)`);
+}
+
+/** The module namespace of an ESM-only package (Node caches it like any module). */
+export function requireEsm<T>(specifier: string): T {
+  return require(resolveEsm(specifier)) as T;
+}
+
+/** `requireEsm` for call sites written as awaits. */
 export function importEsm<T>(specifier: string): Promise<T> {
-  let module = loaded.get(specifier);
-  if (!module) {
-    module = load(specifier);
-    loaded.set(specifier, module);
-  }
-  return module as Promise<T>;
+  return new Promise<T>((resolve) => resolve(requireEsm<T>(specifier)));
 }

@@ -1,19 +1,46 @@
 /**
- * A small structured logger: one JSON object per line on stdout (stderr for warnings and errors).
- * Log fields are chosen by the caller, and anything whose name suggests a credential or a patient is dropped
- * here as a second line of defence: no PHI, JWTs or access tokens in logs.
+ * Structured logs: pino, one JSON object per line (stdout; warnings and errors on stderr), e.g.
+ * {"level":"info","time":"…","pid":1,"reqId":"<hookInstance>","event":"http.request",…}.
+ * Callers choose their fields; pino's `redact` removes credentials and patient identifiers wherever these
+ * names appear (top level or one level down) as the second line of defence: no PHI, JWTs or tokens in logs.
  */
+import pino from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, string | number | boolean | undefined | null | string[]>;
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const FORBIDDEN_FIELD = /authori[sz]ation|token|jwt|secret|password|patient|subject|birth|name|prefetch|context/i;
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Field names that may carry a credential or identify a patient. */
+const SECRET_FIELDS = [
+  'authorization',
+  'Authorization',
+  'fhirAuthorization',
+  'access_token',
+  'accessToken',
+  'token',
+  'jwt',
+  'password',
+  'secret',
+  'databaseUrl',
+  'patient',
+  'patientId',
+  'identifier',
+  'subject',
+  'birthDate',
+  'name',
+  'prefetch',
+  'context',
+];
+export const REDACT_PATHS: readonly string[] = [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`), 'req.headers.authorization'];
 
 export interface Logger {
   debug(event: string, fields?: LogFields): void;
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
+  /** A logger whose lines all carry `bindings` (e.g. reqId = the call's hookInstance). */
+  child(bindings: LogFields): Logger;
 }
 
 export interface LoggerOptions {
@@ -22,33 +49,51 @@ export interface LoggerOptions {
   write?: (line: string, level: LogLevel) => void;
 }
 
-function defaultWrite(line: string, level: LogLevel): void {
-  (ORDER[level] >= ORDER.warn ? process.stderr : process.stdout).write(`${line}\n`);
+function wrap(instance: pino.Logger): Logger {
+  return {
+    debug: (event, fields = {}) => instance.debug(fields, event),
+    info: (event, fields = {}) => instance.info(fields, event),
+    warn: (event, fields = {}) => instance.warn(fields, event),
+    error: (event, fields = {}) => instance.error(fields, event),
+    child: (bindings) => wrap(instance.child(bindings)),
+  };
+}
+
+function destination(write: LoggerOptions['write']): pino.DestinationStream | pino.MultiStreamRes {
+  if (write) {
+    return {
+      write: (line: string) => {
+        const level = (JSON.parse(line) as { level: LogLevel }).level;
+        write(line.trimEnd(), level);
+      },
+    };
+  }
+  return pino.multistream(
+    [
+      { level: 'debug', stream: process.stdout },
+      { level: 'warn', stream: process.stderr },
+    ],
+    { dedupe: true },
+  );
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const threshold = ORDER[options.level ?? 'info'];
-  const write = options.write ?? defaultWrite;
-  const emit = (level: LogLevel, event: string, fields: LogFields = {}): void => {
-    if (ORDER[level] < threshold) return;
-    const safe: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(fields)) {
-      if (value === undefined || FORBIDDEN_FIELD.test(key)) continue;
-      safe[key] = value;
-    }
-    write(JSON.stringify({ time: new Date().toISOString(), level, event, ...safe }), level);
-  };
-  return {
-    debug: (event, fields) => emit('debug', event, fields),
-    info: (event, fields) => emit('info', event, fields),
-    warn: (event, fields) => emit('warn', event, fields),
-    error: (event, fields) => emit('error', event, fields),
-  };
+  const instance = pino(
+    {
+      level: options.level ?? 'info',
+      messageKey: 'event',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    },
+    destination(options.write),
+  );
+  return wrap(instance);
 }
 
 /** A logger that drops everything (tests that do not look at logs). */
-export const silentLogger: Logger = createLogger({ write: () => undefined });
+export const silentLogger: Logger = wrap(pino({ level: 'silent' }));
 
 export function isLogLevel(value: string | undefined): value is LogLevel {
-  return value !== undefined && value in ORDER;
+  return value !== undefined && (LEVELS as readonly string[]).includes(value);
 }

@@ -41,6 +41,12 @@ export interface PipelineDeps {
   logger: Logger;
   /** Most suggestions in one card. */
   maxSuggestions: number;
+  /** Told what the FHIR fallback did (metrics); optional. */
+  observer?: PipelineObserver;
+}
+
+export interface PipelineObserver {
+  fhirFallback(result: { queries: number; failures: number }): void;
 }
 
 /** What the call has produced so far; read by the HTTP layer, also when the deadline cuts the call short. */
@@ -183,6 +189,7 @@ export async function runService(
       medicationIds,
       signal,
     });
+    deps.observer?.fhirFallback({ queries: wanted.length + medicationIds.length, failures: fetched.failures.length });
     for (const resource of fetched.resources) pool.add(resource);
     for (const type of fetched.fetched) pool.queried.add(type);
     pool.failures.push(...fetched.failures);

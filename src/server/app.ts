@@ -5,7 +5,8 @@
  *   GET  /cds-services                discovery (open: static metadata, no PHI; see README.md)
  *   POST /cds-services/{id}           a hook call → {"cards": [...]}
  *   POST /cds-services/{id}/feedback  feedback, stored durably and idempotently
- *   GET  /healthz, /readyz            process up; model loaded
+ *   GET  /healthz, /readyz            process up; model loaded and not shutting down
+ *   GET  /metrics                     Prometheus metrics (src/server/metrics.ts)
  *   GET  /model-card                  the model card every card links to
  *
  * Client errors get a 4xx with an OperationOutcome that says what is wrong; authentication failures a bare 401.
@@ -18,12 +19,13 @@ import type { CardSourceInfo } from '../cds/cards/card';
 import type { Logger } from '../cds/logger';
 import { HttpProblem, operationOutcome } from '../cds/operation-outcome';
 import { PipelineProgress, runService, type PipelineDeps } from '../cds/pipeline';
-import { patientHash, type CdsStore } from '../cds/store';
 import type { DiscoveryService, IssuedCard, ServiceDefinition } from '../cds/types';
 import { validateFeedback, validateServiceRequest } from '../cds/validate';
 import type { Scorer } from '../inference/types';
 import { appRoutes } from './app-routes';
 import type { SmartAppConfig } from './config';
+import { patientHash, type CdsStore } from '../store';
+import { jwtReasonLabel, ServiceMetrics, type ModelOutcome } from './metrics';
 
 export interface AppOptions {
   deadlineMs: number;
@@ -49,11 +51,16 @@ export interface AppDeps extends Omit<PipelineDeps, 'scorer' | 'logger' | 'maxSu
   logger: Logger;
   modelCard: string;
   services?: readonly ServiceDefinition[];
+  /** Shared with the store's callbacks (wiring.ts); a fresh registry when absent. */
+  metrics?: ServiceMetrics;
 }
 
 const SOURCE_LABEL = 'LAMO medication recommender';
 /** Past the deadline the pipeline has already been told to stop; this much more, then answer regardless. */
 const DEADLINE_GRACE_MS = 100;
+/** What a client should wait before posting feedback again while the database is unavailable. */
+const FEEDBACK_RETRY_AFTER_S = 5;
+const ENDPOINTS = new Set(['healthz', 'readyz', 'metrics', 'model-card']);
 
 function sendProblem(res: Response, problem: HttpProblem): void {
   res.status(problem.status).type('application/fhir+json').json(problem.outcome);
@@ -76,21 +83,30 @@ export interface CdsApp {
   app: express.Express;
   /** Resolves once the scorer is loaded (rejects when it fails to). */
   ready: Promise<Scorer>;
-  /** Stops the scorer; the store is the caller's to close. */
+  metrics: ServiceMetrics;
+  /** Shutdown has begun: /readyz answers 503 and every answer closes its connection. Calls are still served. */
+  drain(): void;
+  /** Waits for pending audit writes, then stops the scorer; the store is the caller's to close. */
   close(): Promise<void>;
   listen(port: number, host?: string): Promise<Server>;
 }
 
 export function createApp(deps: AppDeps): CdsApp {
   const { options, logger, store } = deps;
+  const metrics = deps.metrics ?? new ServiceMetrics();
   const services = deps.services ?? SERVICES;
   const byId = new Map(services.map((service) => [service.id, service]));
   let scorer: Scorer | undefined;
   let loadFailed = false;
+  let draining = false;
+  /** Audit writes not yet finished: close() waits for them. */
+  const pendingWrites = new Set<Promise<void>>();
   const ready = Promise.resolve(deps.scorer);
   ready.then(
     (loaded) => {
-      scorer = loaded;
+      scorer = metrics.instrument(loaded);
+      const pool = loaded as Scorer & { queued?: number };
+      if (typeof pool.queued === 'number') metrics.watchQueue(() => pool.queued ?? 0);
       logger.info('model.ready', { model: loaded.modelId, version: loaded.modelVersion, candidates: loaded.candidates.length });
     },
     (error: Error) => {
@@ -110,6 +126,12 @@ export function createApp(deps: AppDeps): CdsApp {
     expectedDrugsPerVisit: deps.expectedDrugsPerVisit,
     logger,
     maxSuggestions: options.maxSuggestions,
+    observer: {
+      fhirFallback: ({ failures }) => {
+        metrics.fhirFallbackCalls.inc();
+        metrics.fhirFallbackFailures.inc(failures);
+      },
+    },
   };
   const authenticating = deps.authenticator?.enabled === true;
 
@@ -125,17 +147,32 @@ export function createApp(deps: AppDeps): CdsApp {
     ...(options.smartApp?.links ? { appLaunchUrl: `${baseUrl(req)}/app/launch.html` } : {}),
   });
 
-  // ---- request log and CORS (before anything can answer) ----
+  /** The metrics label of a request: a known service id (":feedback" for its feedback), an endpoint, or "other". */
+  const routeLabel = (path: string): string => {
+    const match = /^\/cds-services(?:\/([^/]+)(\/feedback)?)?\/?$/.exec(path);
+    if (match) {
+      if (match[1] === undefined) return 'discovery';
+      return byId.has(match[1]) ? `${match[1]}${match[2] ? ':feedback' : ''}` : 'unknown-service';
+    }
+    const endpoint = path.replace(/^\//, '');
+    return ENDPOINTS.has(endpoint) ? endpoint : 'other';
+  };
+
+  // ---- request log, metrics and CORS (before anything can answer) ----
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
+    // Once shutdown has begun, no connection is kept for a next request that could meet a closed socket.
+    if (draining) res.set('Connection', 'close');
     res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.requestDuration.observe({ service: routeLabel(req.path), status: String(res.statusCode) }, seconds);
       logger.info('http.request', {
         method: req.method,
         // The route's path only: service ids, never query strings.
         path: req.path.slice(0, 120),
         status: res.statusCode,
-        ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
-        hookInstance: res.locals.hookInstance as string | undefined,
+        ms: Math.round(seconds * 1000),
+        reqId: res.locals.hookInstance as string | undefined,
       });
     });
     const origin = req.get('origin');
@@ -160,8 +197,12 @@ export function createApp(deps: AppDeps): CdsApp {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req, res) => {
-    if (scorer) res.json({ status: 'ready', model: scorer.modelId, version: scorer.modelVersion });
+    if (draining) res.status(503).json({ status: 'shutting down' });
+    else if (scorer) res.json({ status: 'ready', model: scorer.modelId, version: scorer.modelVersion });
     else res.status(503).json({ status: loadFailed ? 'model failed to load' : 'loading' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/model-card', (_req, res) => {
     res.type('text/markdown; charset=utf-8').send(deps.modelCard);
@@ -177,6 +218,7 @@ export function createApp(deps: AppDeps): CdsApp {
     const calledUrl = `${baseUrl(req)}${req.originalUrl.split('?')[0]}`;
     const result = await deps.authenticator.verify(req.get('authorization'), calledUrl);
     if (result.ok) return next();
+    metrics.jwtRejections.inc({ reason: jwtReasonLabel(result.reason) });
     logger.warn('auth.rejected', { path: req.path.slice(0, 120), reason: result.reason });
     res.status(401).set('WWW-Authenticate', 'Bearer').end();
   };
@@ -186,12 +228,23 @@ export function createApp(deps: AppDeps): CdsApp {
     sendProblem(res, new HttpProblem(404, [{ code: 'not-found', diagnostics: `no CDS service "${String(req.params.id).slice(0, 100)}"; GET /cds-services lists them` }]));
   };
 
-  app.post('/cds-services/:id/feedback', authenticate, knownService, json, (req, res) => {
+  app.post('/cds-services/:id/feedback', authenticate, knownService, json, async (req, res) => {
     const service = byId.get(String(req.params.id)) as ServiceDefinition;
     const entries = validateFeedback(req.body);
-    const { stored, duplicates } = store.saveFeedback(service.id, entries, new Date());
-    logger.info('cds.feedback', { service: service.id, stored, duplicates });
-    res.json({ stored, duplicates });
+    let result;
+    try {
+      result = await store.saveFeedback(service.id, entries, new Date());
+    } catch (error) {
+      // 200 only once the feedback is durable; otherwise the client keeps it and posts again.
+      metrics.storeErrors.inc({ operation: 'feedback' });
+      logger.error('cds.feedback_unavailable', { service: service.id, error: (error as Error).message.slice(0, 300) });
+      res.set('Retry-After', String(FEEDBACK_RETRY_AFTER_S));
+      sendProblem(res, new HttpProblem(503, [{ code: 'transient', diagnostics: 'feedback cannot be stored right now; post it again later' }]));
+      return;
+    }
+    metrics.countFeedback(service.id, result.storedEntries);
+    logger.info('cds.feedback', { service: service.id, stored: result.stored, duplicates: result.duplicates });
+    res.json({ stored: result.stored, duplicates: result.duplicates });
   });
 
   app.post('/cds-services/:id', authenticate, knownService, json, async (req, res) => {
@@ -202,7 +255,8 @@ export function createApp(deps: AppDeps): CdsApp {
     const source = cardSource(req);
     const progress = new PipelineProgress();
     const signal = AbortSignal.timeout(options.deadlineMs);
-    const run = runService(service, request, pipelineDeps, progress, source, { signal, deadlineMs: options.deadlineMs });
+    const callDeps = { ...pipelineDeps, logger: logger.child({ reqId: request.hookInstance.slice(0, 64) }) };
+    const run = runService(service, request, callDeps, progress, source, { signal, deadlineMs: options.deadlineMs });
 
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => {
@@ -228,9 +282,20 @@ export function createApp(deps: AppDeps): CdsApp {
       if (progress.model.length === 0) progress.addGap(`The model did not finish within the ${options.deadlineMs} ms deadline.`);
     }
     const cards = progress.cards(source);
-    recordCall(service, request.hookInstance, progress, cards, 200, started, finished === 'deadline' ? 'deadline' : undefined);
+    metrics.countCards(service.id, cards);
+    metrics.modelOutcomes.inc({ service: service.id, outcome: modelOutcome(progress, finished) });
     res.set('Cache-Control', 'no-store').json({ cards: cards.map((issued) => issued.card) });
+    // After the answer: a slow or absent database never delays the cards.
+    recordCall(service, request.hookInstance, progress, cards, 200, started, finished === 'deadline' ? 'deadline' : undefined);
   });
+
+  function modelOutcome(progress: PipelineProgress, finished: 'done' | 'deadline'): ModelOutcome {
+    if (progress.modelVersion) return 'scored';
+    if (finished === 'deadline' || progress.gaps.some((gap) => /deadline/.test(gap))) return 'deadline';
+    if (progress.gaps.some((gap) => /busy/.test(gap))) return 'busy';
+    if (progress.gaps.some((gap) => /model/i.test(gap))) return 'unavailable';
+    return 'not-run';
+  }
 
   function recordCall(
     service: ServiceDefinition,
@@ -241,8 +306,8 @@ export function createApp(deps: AppDeps): CdsApp {
     started: number,
     note: string | undefined,
   ): void {
-    try {
-      store.recordCall({
+    const write = store
+      .recordCall({
         hookInstance,
         serviceId: service.id,
         at: new Date(started),
@@ -252,11 +317,15 @@ export function createApp(deps: AppDeps): CdsApp {
         ...(progress.patientId ? { patientHash: patientHash(deps.auditKey, progress.patientId) } : {}),
         ...(note || progress.gaps.length > 0 ? { note: note ?? 'model-unavailable' } : {}),
         cards: cards.map(({ kind, card }) => ({ uuid: card.uuid, kind, indicator: card.indicator })),
-      });
-    } catch (error) {
-      // The answer matters more than its audit row; the failure is loud in the log.
-      logger.error('audit.write_failed', { service: service.id, error: (error as Error).message.slice(0, 200) });
-    }
+      })
+      .catch((error: Error) => {
+        // The answer matters more than its audit row: the loss is counted and loud in the log.
+        metrics.auditLost.inc();
+        metrics.storeErrors.inc({ operation: 'audit' });
+        logger.error('audit.lost', { service: service.id, reqId: hookInstance.slice(0, 64), error: error.message.slice(0, 200) });
+      })
+      .finally(() => pendingWrites.delete(write));
+    pendingWrites.add(write);
   }
 
   if (options.smartApp) app.use('/app', appRoutes({ config: options.smartApp, production: options.production === true, pipeline: pipelineDeps, deadlineMs: options.deadlineMs, bodyLimit: options.bodyLimit, source: cardSource, baseUrl, logger }));
@@ -281,7 +350,12 @@ export function createApp(deps: AppDeps): CdsApp {
   return {
     app,
     ready,
+    metrics,
+    drain: () => {
+      draining = true;
+    },
     close: async () => {
+      await Promise.all([...pendingWrites]);
       const loaded = await ready.catch(() => undefined);
       await loaded?.close();
     },

@@ -2,6 +2,7 @@
  * `npm start`: the CDS Hooks service on PORT (default 8080) with the model in LAMO_MODEL_DIR (default model/).
  * Refuses to start in production without trusted JWT issuers; elsewhere runs open, with a warning.
  */
+import { Server as NetServer, type Socket } from 'net';
 import { createLogger } from '../cds/logger';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
@@ -15,6 +16,8 @@ function silenceTokenLogging(): boolean {
   process.env.DEBUG = kept.join(',');
   return true;
 }
+
+const netClose = NetServer.prototype.close;
 
 async function main(): Promise<void> {
   const silenced = silenceTokenLogging();
@@ -44,24 +47,50 @@ async function main(): Promise<void> {
   const cds = createApp(deps);
   const server = await cds.listen(config.port, config.host);
   const address = server.address();
-  logger.info('server.listening', { port: typeof address === 'object' && address ? address.port : config.port, model: config.modelDir });
+  logger.info('server.listening', { port: typeof address === 'object' && address ? address.port : config.port, model: config.modelDir, store: deps.store.backend });
 
+  // Graceful shutdown (SIGTERM from Kubernetes, docker stop): /readyz says 503 at once so the load balancer
+  // stops sending; calls keep being served for CDS_SHUTDOWN_DRAIN_MS, each answer closing its connection.
+  // Then the listener closes. An idle keep-alive connection is not cut (a client may be writing to it that
+  // very moment: a reset); it ends at its keep-alive timeout, which clients know from the Keep-Alive header
+  // and respect. In-flight calls finish (each within its deadline), then the audit writes, the inference
+  // workers and the database close, and the process exits 0.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info('server.stopping', { signal });
-    server.close(() => {
+    cds.drain();
+    logger.info('server.draining', { signal, drainMs: config.shutdownDrainMs });
+    const hardStopMs = config.shutdownDrainMs + config.deadlineMs + server.keepAliveTimeout + 10_000;
+    setTimeout(() => {
+      logger.error('server.stop_forced', { afterMs: hardStopMs, connections: sockets.size });
+      process.exit(1);
+    }, hardStopMs).unref();
+    const finish = (): void => {
       cds
         .close()
-        .catch(() => undefined)
+        .catch((error: Error) => logger.error('server.close_failed', { error: error.message.slice(0, 200) }))
+        .then(() => deps.store.close())
+        .catch((error: Error) => logger.error('store.close_failed', { error: error.message.slice(0, 200) }))
         .finally(() => {
-          deps.store.close();
+          logger.info('server.stopped', { signal });
           process.exit(0);
         });
-    });
-    // Keep-alive connections must not hold the process forever.
-    setTimeout(() => process.exit(0), 5000).unref();
+    };
+    setTimeout(() => {
+      // net.Server's close: stop accepting, leave open connections be (http.Server#close would cut idle ones).
+      netClose.call(server);
+      const waitForConnections = (): void => {
+        if (sockets.size === 0) finish();
+        else setTimeout(waitForConnections, 50);
+      };
+      waitForConnections();
+    }, config.shutdownDrainMs);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

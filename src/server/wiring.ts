@@ -7,19 +7,32 @@ import * as path from 'path';
 import { JwtAuthenticator, loadTrustedIssuers } from '../cds/auth';
 import type { Logger } from '../cds/logger';
 import { createSafetyChecks } from '../cds/safety-checks';
-import { CdsStore, loadAuditKey } from '../cds/store';
 import { loadManifest } from '../inference/manifest';
 import { createScorer, type ScorerOptions } from '../inference/scorer';
 import { readPromptTemplates } from '../lamo/templates';
 import { loadDrugKnowledge } from '../safety/drugs';
+import { loadAuditKey, openStore } from '../store';
+import { StoreReplayMemory } from '../store/replay';
 import type { AppDeps } from './app';
 import type { ServerConfig } from './config';
+import { ServiceMetrics } from './metrics';
 import { modelCardMarkdown } from './model-card';
 
 export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions: ScorerOptions = {}): AppDeps {
   const { manifest } = loadManifest(config.modelDir);
   const knowledge = loadDrugKnowledge();
   const issuers = config.trustedIssuersFile ? loadTrustedIssuers(config.trustedIssuersFile) : [];
+  const metrics = new ServiceMetrics();
+  const store = openStore(config, (error) => {
+    metrics.storeErrors.inc({ operation: 'connection' });
+    logger.warn('store.connection_lost', { error: error.message.slice(0, 200) });
+  });
+  // Tables are created (or migrated) now, in the background: a database that is down at start only delays it.
+  store.migrate().catch((error: Error) => logger.error('store.migration_failed', { backend: store.backend, error: error.message.slice(0, 300) }));
+  const replay = new StoreReplayMemory(store, (error) => {
+    metrics.storeErrors.inc({ operation: 'replay' });
+    logger.warn('auth.replay_memory_local', { error: error.message.slice(0, 200) });
+  });
   return {
     options: {
       deadlineMs: config.deadlineMs,
@@ -33,14 +46,21 @@ export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions
       production: config.nodeEnv === 'production',
     },
     // Loads in worker threads while the server already answers /healthz (and /readyz says 503).
-    scorer: createScorer(config.modelDir, { warn: (message) => logger.warn('inference.warning', { message: message.slice(0, 300) }), ...scorerOptions }),
+    scorer: createScorer(config.modelDir, {
+      threads: config.inferenceThreads,
+      queueMax: config.queueMax,
+      executionProvider: config.executionProvider,
+      warn: (message) => logger.warn('inference.warning', { message: message.slice(0, 300) }),
+      ...scorerOptions,
+    }),
     vocab: knowledge.vocabulary,
     templates: readPromptTemplates(config.modelDir),
     safety: createSafetyChecks(knowledge),
     ...(manifest.expectedDrugsPerVisit !== undefined ? { expectedDrugsPerVisit: manifest.expectedDrugsPerVisit } : {}),
-    store: new CdsStore(config.dbPath),
+    store,
+    metrics,
     auditKey: loadAuditKey(config.auditKey, path.join(config.varDir, 'audit.key')),
-    authenticator: new JwtAuthenticator({ issuers }),
+    authenticator: new JwtAuthenticator({ issuers, replay }),
     logger,
     modelCard: modelCardMarkdown(config.modelDir, manifest),
   };

@@ -1,10 +1,10 @@
-/** Feedback: stored durably in SQLite, idempotent, Epic's `overrideReasons` spelling accepted, surviving a restart. */
+/** Feedback: stored durably in SQLite, idempotent by card and outcome, Epic's `overrideReasons` spelling accepted, surviving a restart. */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { OperationOutcome } from 'fhir/r4';
-import { CdsStore } from '../../src/cds/store';
+import { SqliteStore } from '../../src/store';
 import type { Card } from '../../src/cds/types';
 import { call, draftOrder, orderRequest, startApp, WARFARIN_PATIENT, type RunningApp } from './helpers';
 
@@ -33,6 +33,7 @@ const feedbackUrl = (): string => `${app.url}/cds-services/lamo-order-sign/feedb
 test('feedback is stored once however often it is posted, and survives a restart', async () => {
   const card = await interactionCard();
   const suggestion = card.suggestions?.[0]?.uuid as string;
+  const otherCard = randomUUID();
   const at = '2026-11-29T10:00:00Z';
   const body = {
     feedback: [
@@ -43,8 +44,8 @@ test('feedback is stored once however often it is posted, and survives a restart
         overrideReason: { reason: card.overrideReasons?.[0], userComment: 'monitoring INR closely' },
         outcomeTimestamp: at,
       },
-      // Epic's spelling.
-      { card: card.uuid, outcome: 'overridden', overrideReasons: { reason: { code: 'benefitOutweighsRisk', system: 'urn:lamo-cds:override-reason' } }, outcomeTimestamp: '2026-11-29T10:05:00Z' },
+      // Epic's spelling (on a card of another service instance: unknown kind).
+      { card: otherCard, outcome: 'overridden', overrideReasons: { reason: { code: 'benefitOutweighsRisk', system: 'urn:lamo-cds:override-reason' } }, outcomeTimestamp: '2026-11-29T10:05:00Z' },
     ],
   };
   const first = await call<{ stored: number; duplicates: number }>(feedbackUrl(), { body });
@@ -52,6 +53,11 @@ test('feedback is stored once however often it is posted, and survives a restart
   expect(first.body).toEqual({ stored: 3, duplicates: 0 });
   const again = await call<{ stored: number; duplicates: number }>(feedbackUrl(), { body });
   expect(again.body).toEqual({ stored: 0, duplicates: 3 });
+  // One outcome per card: a second override of the same card, even with another reason, is the same feedback.
+  const reworded = await call<{ stored: number; duplicates: number }>(feedbackUrl(), {
+    body: { feedback: [{ card: card.uuid, outcome: 'overridden', overrideReason: { reason: card.overrideReasons?.[1] }, outcomeTimestamp: at }] },
+  });
+  expect(reworded.body).toEqual({ stored: 0, duplicates: 1 });
 
   // Restart: a new app on the same var/ folder (same SQLite file).
   await app.close();
@@ -59,11 +65,11 @@ test('feedback is stored once however often it is posted, and survives a restart
   const afterRestart = await call<{ stored: number; duplicates: number }>(feedbackUrl(), { body });
   expect(afterRestart.body).toEqual({ stored: 0, duplicates: 3 });
 
-  const store = new CdsStore(path.join(varDir, 'lamo-cds.sqlite'));
-  const stored = store.listFeedback('lamo-order-sign');
-  store.close();
+  const store = new SqliteStore(path.join(varDir, 'lamo-cds.sqlite'));
+  const stored = await store.listFeedback('lamo-order-sign');
+  await store.close();
   expect(stored).toHaveLength(3);
-  for (const entry of stored) expect(entry.cardKind).toBe('drug-interaction');
+  for (const entry of stored) expect(entry.cardKind).toBe(entry.card === card.uuid ? 'drug-interaction' : undefined);
   expect(stored.find((e) => e.outcome === 'accepted')?.acceptedSuggestions).toEqual([{ id: suggestion }]);
   const comment = stored.find((e) => e.overrideReason?.userComment);
   expect(comment?.overrideReason).toEqual({ reason: card.overrideReasons?.[0], userComment: 'monitoring INR closely' });

@@ -41,6 +41,9 @@ export async function startApp(env: Record<string, string> = {}, options: StartO
   const cds = createApp(deps);
   if (options.awaitReady !== false) await cds.ready;
   const server: Server = await cds.listen(0, '127.0.0.1');
+  // The test client shares this process: a slow call (busy machine) can hold the event loop past the
+  // 5 s keep-alive timeout, and the client may then reuse a socket the server is closing (ECONNRESET).
+  server.keepAliveTimeout = 60_000;
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -50,7 +53,7 @@ export async function startApp(env: Record<string, string> = {}, options: StartO
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await cds.close();
-      deps.store.close();
+      await deps.store.close();
       // A folder this helper made is removed; one the test passed in (restart tests) is the test's.
       if (env.LAMO_VAR_DIR === undefined) fs.rmSync(varDir, { recursive: true, force: true });
     },

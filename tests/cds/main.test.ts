@@ -71,7 +71,13 @@ test('serves on PORT, says it runs without authentication, and stops on SIGTERM'
 test('NODE_ENV=production without trusted issuers: refuses to start', async () => {
   const server = run({ NODE_ENV: 'production', PORT: String(await freePort()) });
   expect(await server.exited).toBe(2);
-  expect(server.output()).toMatch(/config\.refused.*CDS_TRUSTED_ISSUERS_FILE/);
+  const refused = server
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { event: string; reason?: string })
+    .find((entry) => entry.event === 'config.refused');
+  expect(refused?.reason).toMatch(/CDS_TRUSTED_ISSUERS_FILE/);
 });
 
 test('bad configuration: refuses to start with a message naming the variable', async () => {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'crypto';
 import type { Bundle, FhirResource, MedicationRequest, OperationOutcome } from 'fhir/r4';
-import { CdsStore } from '../../src/cds/store';
+import { SqliteStore } from '../../src/store';
 import type { Card } from '../../src/cds/types';
 import { medicationRequestErrors } from './fhir-schema';
 import {
@@ -107,9 +107,14 @@ describe('hooks', () => {
     // The model ran: no "recommendations unavailable" card.
     expect(topics(response.body.cards)).not.toContain('dataGap');
 
-    const store = new CdsStore(`${app.varDir}/lamo-cds.sqlite`);
-    const call = store.listCalls().find((c) => c.hookInstance === request.hookInstance);
-    store.close();
+    // The audit row is written just after the answer.
+    const store = new SqliteStore(`${app.varDir}/lamo-cds.sqlite`);
+    let call;
+    for (let tries = 0; tries < 50 && !call; tries++) {
+      call = (await store.listCalls()).find((c) => c.hookInstance === request.hookInstance);
+      if (!call) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await store.close();
     expect(call).toBeDefined();
     expect(call?.serviceId).toBe('lamo-order-sign');
     expect(call?.status).toBe(200);
