@@ -40,7 +40,8 @@ export async function launchChromium(binary: string): Promise<Browser> {
 export const ARTIFACTS_DIR = path.join(PROJECT_ROOT, 'artifacts');
 
 /** A full-page screenshot `<name>.png` and one of the first screen, `<name>-top.png`. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, fileName: string): Promise<string> {
+  const name = fileName.replace(/\.png$/, '');
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file as `${string}.png`, fullPage: true });
