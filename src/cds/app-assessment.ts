@@ -129,6 +129,9 @@ function safetyNotes(assessment: Assessment, candidate: string, deps: PipelineDe
 function candidateViews(assessment: Assessment, deps: PipelineDeps): CandidateView[] {
   const model = assessment.model;
   if (!model) return [];
+  // Each candidate's own recommendation threshold (src/inference/thresholds.ts), the one rule the cards follow.
+  const scorer = deps.scorer();
+  const recommendAt = (candidate: string): number => ('thresholds' in scorer ? scorer.thresholds.recommend(candidate) : model.threshold);
   const drafted = new Set(assessment.drafts.map((order) => candidateOf(order, assessment.vocab)));
   const active = new Set(assessment.active.map((order) => candidateOf(order, assessment.vocab)));
   return [...model.probabilities.entries()]
@@ -137,11 +140,12 @@ function candidateViews(assessment: Assessment, deps: PipelineDeps): CandidateVi
     .map(([candidate, probability]) => {
       const withheld = assessment.withheld.get(candidate);
       const status = drafted.has(candidate) ? 'draft' : active.has(candidate) ? 'active' : undefined;
+      const threshold = recommendAt(candidate);
       return {
         candidate,
         probability,
-        threshold: model.threshold,
-        recommended: probability >= model.threshold,
+        threshold,
+        recommended: probability >= threshold,
         ...(status ? { status } : {}),
         indications: conditionsSupporting(assessment, candidate).map((c) => c.concept.display),
         safety: safetyNotes(assessment, candidate, deps),
