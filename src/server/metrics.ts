@@ -156,6 +156,9 @@ export class ServiceMetrics {
       get threshold() {
         return scorer.threshold;
       },
+      get thresholds() {
+        return scorer.thresholds;
+      },
       async score(prompt, candidates, signal) {
         try {
           const result = await scorer.score(prompt, candidates, signal);
