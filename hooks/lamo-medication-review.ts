@@ -1,3 +1,10 @@
+/** lamo-medication-review (patient-view): when the chart opens, one card per active drug with a finding —
+ * interactions, duplicates, allergies, contraindications among the active drugs, or no indication found while the
+ * model finds the drug very unlikely (a drug with an active indication is never flagged; a high-risk chronic drug
+ * at most gets a request to confirm its indication). */
+import { notAssessedCard, notAssessedItems } from '../src/cds/cards/not-assessed';
+import { activeSafetyFindings } from '../src/cds/cards/safety';
+import { unsupportedFindings } from '../src/cds/cards/unsupported-order';
 import type { ServiceDefinition } from '../src/cds/types';
 import { ALLERGIES, CONDITIONS, ENCOUNTERS, MEDICATION_REQUESTS, PATIENT, PROCEDURES, RECENT_NOTES } from './prefetch-templates';
 
@@ -6,8 +13,8 @@ const service: ServiceDefinition = {
   hook: 'patient-view',
   title: 'LAMO review of active medications',
   description:
-    "Reviews the patient's active medications when the chart is opened: flags those the LAMO model finds the record " +
-    'no longer supports, and drug-drug interactions, duplicate therapy and allergy conflicts among them.',
+    "Reviews the patient's active medications when the chart is opened: flags those for which no indication is found " +
+    'in the record, and drug-drug interactions, duplicate therapy, allergy conflicts and contraindications among them.',
   prefetch: {
     patient: PATIENT,
     encounters: ENCOUNTERS,
@@ -17,6 +24,23 @@ const service: ServiceDefinition = {
     medications: MEDICATION_REQUESTS,
     allergies: ALLERGIES,
   },
-  mode: 'medication-review',
+  contextSchema: {
+    $id: 'https://lamo-cds.local/schemas/context-patient-view.schema.json',
+    title: 'patient-view context (CDS Hooks patient-view 1.0)',
+    type: 'object',
+    required: ['patientId'],
+    properties: {
+      userId: { $ref: 'https://lamo-cds.local/schemas/definitions.schema.json#/definitions/id' },
+      patientId: { $ref: 'https://lamo-cds.local/schemas/definitions.schema.json#/definitions/id' },
+      encounterId: { $ref: 'https://lamo-cds.local/schemas/definitions.schema.json#/definitions/id' },
+    },
+  },
+  judge: ({ active }) => active,
+  wantsModel: () => true,
+  safety: activeSafetyFindings,
+  modelCards: (assessment, kit) => ({
+    findings: unsupportedFindings(assessment),
+    cards: notAssessedCard(kit.source, notAssessedItems(assessment.active, assessment), 'active medications'),
+  }),
 };
 export default service;

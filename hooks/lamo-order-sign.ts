@@ -1,4 +1,9 @@
+/** lamo-order-sign (order-sign): before signing, checks every draft order — one card per draft with everything
+ * found about it; an interaction between two drafts goes on the later one — and suggests what the model
+ * recommends and an active condition supports. */
+import { draftSafetyFindings } from '../src/cds/cards/safety';
 import type { ServiceDefinition } from '../src/cds/types';
+import { orderModelCards } from './order-cards';
 import { ENCOUNTER_PREFETCH } from './prefetch-templates';
 
 const service: ServiceDefinition = {
@@ -6,10 +11,25 @@ const service: ServiceDefinition = {
   hook: 'order-sign',
   title: 'LAMO medication check (order sign)',
   description:
-    'Before signing, checks every draft medication order against the patient record: drugs the LAMO model finds ' +
-    'unsupported by the record, more drugs than the model expects, drug-drug interactions, duplicate therapy and ' +
-    'allergy conflicts; suggests medications the model recommends that are not yet ordered.',
+    'Before signing, checks every draft medication order against the patient record: drug-drug interactions, ' +
+    'duplicate therapy, allergy conflicts, drug-disease contraindications, orders for which no indication is found ' +
+    'and more drugs than usual; suggests medications the LAMO model recommends that an active condition supports.',
   prefetch: ENCOUNTER_PREFETCH,
-  mode: 'orders',
+  contextSchema: {
+    $id: 'https://lamo-cds.local/schemas/context-order-sign.schema.json',
+    title: 'order-sign context (CDS Hooks order-sign 1.0)',
+    type: 'object',
+    required: ['patientId', 'draftOrders'],
+    properties: {
+      userId: { $ref: 'https://lamo-cds.local/schemas/definitions.schema.json#/definitions/id' },
+      patientId: { $ref: 'https://lamo-cds.local/schemas/definitions.schema.json#/definitions/id' },
+      encounterId: { $ref: 'https://lamo-cds.local/schemas/definitions.schema.json#/definitions/id' },
+      draftOrders: { $ref: 'https://lamo-cds.local/schemas/definitions.schema.json#/definitions/draftOrders' },
+    },
+  },
+  judge: ({ drafts }) => drafts,
+  wantsModel: (assessment, context) => assessment.drafts.length > 0 || context.draftOrders.length === 0,
+  safety: draftSafetyFindings,
+  modelCards: orderModelCards,
 };
 export default service;

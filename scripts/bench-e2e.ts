@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../src/paths';
-import { orderSelectRequests } from '../tests/support/shared-samples';
+import { orderSelectRequests } from '../src/samples/shared-samples';
 
 export interface LoadResult {
   p50: number;

@@ -11,7 +11,7 @@ import { parseArgs } from 'util';
 import { DEFAULT_NAIVE_BATCH_SIZE, DEFAULT_SHARED_BATCH_SIZE, defaultIntraOpThreads, OnnxScorer } from '../src/inference/onnx-scorer';
 import type { EncounterPrompt } from '../src/lamo/types';
 import { DEFAULT_MODEL_DIR } from '../src/paths';
-import { realPrompts } from '../tests/support/shared-samples';
+import { realPrompts } from '../src/samples/shared-samples';
 import { percentile, runEndToEnd, type LoadResult } from './bench-e2e';
 
 /** Order-select latency at one concurrency level, against the running service. */

@@ -2,8 +2,9 @@
  * Builds fhir-mappings/interactions.json from
  *  - ../shared/reference/onc-high-priority-ddi/ONC_High_Priority_Mapped.csv (`$`-separated drug1, id1, drug2, id2:
  *    the ONC high-priority list of Phansalkar et al., JAMIA 2012, expanded to drug pairs), and
- *  - ../shared/reference/pddi-cds/*.xml (HL7 PDDI-CDS FHIR ValueSet bundles, CC0) with the warfarin–NSAIDs and
- *    digoxin–cyclosporine rule logic of the PDDI-CDS implementation guide, written out here as data.
+ *  - ../shared/reference/pddi-cds/*.xml (HL7 PDDI-CDS FHIR ValueSet bundles, CC0), and
+ *  - fhir-mappings/interaction-rules.json: the reviewed rule content (the warfarin–NSAIDs and digoxin–cyclosporine
+ *    rule logic of the PDDI-CDS implementation guide, the ONC mechanism classes and their consequence texts).
  *
  *   npm run build && node dist/scripts/build-interactions.js
  *
@@ -12,6 +13,7 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { readJsonFile } from '../src/json-file';
 import { canonicalIngredient } from '../src/medications/normalise';
 import { FHIR_MAPPINGS_DIR, SHARED_DIR } from '../src/paths';
 import type { ConditionSet, DrugGroup, InteractionRule, InteractionTable } from '../src/safety/interaction-table';
@@ -21,8 +23,6 @@ const REFERENCE_DIR = path.join(SHARED_DIR, 'reference');
 const ONC_FILE = path.join(REFERENCE_DIR, 'onc-high-priority-ddi', 'ONC_High_Priority_Mapped.csv');
 const PDDI_DIR = path.join(REFERENCE_DIR, 'pddi-cds');
 
-/** Value-set titles whose drug name is not the RxNorm ingredient name. */
-const PDDI_NAME_FIXES: Record<string, string> = { mefenamate: 'mefenamic acid', ethacrynate: 'ethacrynic acid' };
 
 // ---------------------------------------------------------------------------------------------------------
 // PDDI-CDS ValueSet bundles (XML). The files are machine-written FHIR XML with one <ValueSet> per entry;
@@ -76,7 +76,7 @@ function loadValueSets(): Map<string, ParsedValueSet> {
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
 /** An RxNorm drug value set as a group: its ingredient names (from the member titles) and all product codes. */
-function drugGroup(sets: Map<string, ParsedValueSet>, id: string, label: string): DrugGroup {
+function drugGroup(sets: Map<string, ParsedValueSet>, id: string, label: string, nameFixes: Record<string, string>): DrugGroup {
   const set = sets.get(id);
   if (!set) throw new Error(`PDDI-CDS value set ${id} is missing`);
   const members = set.includes.length > 0 ? set.includes.map((member) => sets.get(member) ?? missing(member)) : [set];
@@ -84,7 +84,7 @@ function drugGroup(sets: Map<string, ParsedValueSet>, id: string, label: string)
   const rxnorm = new Set<string>();
   for (const member of members) {
     const drug = member.title.replace(/\s+Medications Value Set$/i, '').trim().toLowerCase();
-    ingredients.add(PDDI_NAME_FIXES[drug] ?? canonicalIngredient(drug));
+    ingredients.add(nameFixes[drug] ?? canonicalIngredient(drug));
     for (const concept of member.concepts) {
       if (concept.system !== RXNORM) throw new Error(`${member.id}: unexpected code system ${concept.system}`);
       rxnorm.add(concept.code);
@@ -107,120 +107,55 @@ function conditionSet(sets: Map<string, ParsedValueSet>, id: string, label: stri
   return { label, snomed };
 }
 
-function pddiRules(): InteractionRule[] {
-  return [
-    {
-      id: 'pddi-warfarin-nsaids',
-      source: 'PDDI-CDS',
-      a: { group: 'warfarin' },
-      b: { group: 'nsaids' },
-      severity: 'warning',
-      consequence:
-        'Increased risk of bleeding, mostly upper gastrointestinal bleeding, also intracranial haemorrhage: NSAIDs add an antiplatelet effect and peptic ulceration to anticoagulation.',
-      action: 'If the NSAID is for pain or fever, prefer acetaminophen (monitor the INR above 2 g/day for several days) or, for severe pain, a short opioid course.',
-      exceptions: [
-        {
-          side: 'b',
-          group: 'topical-diclofenac',
-          severity: 'info',
-          text: 'topical diclofenac has low systemic absorption: no special precautions',
-        },
-      ],
-      riskFactors: [
-        { kind: 'condition', conditionSet: 'upper-gi-bleed', text: 'history of upper gastrointestinal bleeding or peptic ulcer' },
-        { kind: 'age-over', years: 65, text: 'age over 65 years' },
-        { kind: 'concurrent-drug', group: 'systemic-corticosteroids', text: 'concurrent systemic corticosteroid' },
-        { kind: 'concurrent-drug', group: 'aldosterone-antagonists', text: 'concurrent aldosterone antagonist' },
-        { kind: 'concurrent-drug', group: 'nsaids', text: 'another NSAID at the same time' },
-      ],
-      mitigatingFactors: [
-        { kind: 'concurrent-drug', group: 'ppis-misoprostol', text: 'a proton-pump inhibitor or misoprostol lowers the risk of upper GI bleeding' },
-      ],
-      raisedSeverity: 'critical',
-    },
-    {
-      id: 'pddi-digoxin-cyclosporine',
-      source: 'PDDI-CDS',
-      a: { group: 'digoxin' },
-      b: { group: 'cyclosporine' },
-      severity: 'warning',
-      consequence:
-        'Increased risk of digoxin toxicity (anorexia, nausea, visual changes, arrhythmias): cyclosporine inhibits P-glycoprotein, the main efflux transporter of digoxin.',
-      action:
-        'Monitor the digoxin concentration closely and adjust the digoxin dose; check potassium, magnesium, calcium and renal function.',
-      riskFactors: [
-        {
-          kind: 'new-start',
-          group: 'cyclosporine',
-          text: 'cyclosporine is being started and no recent normal digoxin level is known (the record carries no laboratory results)',
-        },
-      ],
-      raisedSeverity: 'critical',
-    },
-  ];
-}
-
 // ---------------------------------------------------------------------------------------------------------
-// ONC high-priority pairs. The CSV holds names only; the clinical consequence comes from the mechanism
-// classes of the ONC list, assigned below by the drugs a pair contains (first matching class wins).
+// The reviewed rule content (fhir-mappings/interaction-rules.json): PDDI-CDS rules and the sets they use,
+// and the ONC mechanism classes that give each pair its consequence.
 
-const MAOIS = ['tranylcypromine', 'phenelzine', 'isocarboxazid', 'procarbazine', 'selegiline'];
-const STATINS = ['simvastatin', 'lovastatin'];
-const ERGOTS = ['ergotamine', 'dihydroergotamine', 'ergonovine', 'methylergonovine'];
-const RIFAMYCINS_AND_INDUCERS = ['rifampin', 'rifabutin', 'rifapentine', 'carbamazepine'];
-const PROTEASE_INHIBITORS = [
-  'amprenavir', 'atazanavir', 'darunavir', 'fosamprenavir', 'indinavir', 'lopinavir', 'nelfinavir', 'ritonavir', 'saquinavir', 'tipranavir',
-];
-const PPIS = ['omeprazole', 'esomeprazole', 'lansoprazole', 'pantoprazole', 'rabeprazole', 'dexlansoprazole'];
+export const INTERACTION_RULES_FILE = path.join(FHIR_MAPPINGS_DIR, 'interaction-rules.json');
 
-interface Mechanism {
-  applies: (a: string, b: string) => boolean;
-  consequence: string;
+interface PddiGroupSpec {
+  valueSet: string;
+  label: string;
+  /** Ingredients the rule logic names that the value set lacks (misoprostol beside the PPIs). */
+  addIngredients?: string[];
+  /** Match by product code only (topical diclofenac: the ingredient alone is not topical). */
+  byProductCodeOnly?: boolean;
+  note?: string;
 }
 
-const either = (list: string[]) => (a: string, b: string) => list.includes(a) || list.includes(b);
-const oneEach = (x: string[], y: string[]) => (a: string, b: string) => (x.includes(a) && y.includes(b)) || (x.includes(b) && y.includes(a));
+type Mechanism = { either: string; consequence: string } | { oneEach: [string, string]; consequence: string };
 
-const MECHANISMS: Mechanism[] = [
-  {
-    applies: either(MAOIS),
-    consequence: 'MAO inhibitor with a serotonergic or sympathomimetic drug: risk of serotonin syndrome or hypertensive crisis.',
-  },
-  {
-    applies: either(STATINS),
-    consequence: 'Raised simvastatin/lovastatin levels (CYP3A4 inhibition): risk of myopathy and rhabdomyolysis.',
-  },
-  {
-    applies: either(ERGOTS),
-    consequence: 'Raised ergot alkaloid levels (CYP3A4 inhibition): risk of ergotism with acute vasospasm and ischaemia.',
-  },
-  {
-    applies: either(['irinotecan']),
-    consequence: 'Altered irinotecan / SN-38 exposure: severe toxicity with CYP3A4 or UGT1A1 inhibitors, loss of effect with inducers.',
-  },
-  {
-    applies: either(['tizanidine']),
-    consequence: 'Raised tizanidine levels (CYP1A2 inhibition): severe hypotension and excessive sedation.',
-  },
-  {
-    applies: either(['ramelteon']),
-    consequence: 'Markedly raised ramelteon levels (CYP1A2 inhibition): excessive sedation.',
-  },
-  {
-    applies: oneEach(['atazanavir'], PPIS),
-    consequence: 'Proton-pump inhibitors reduce atazanavir absorption: loss of antiviral effect and resistance.',
-  },
-  {
-    applies: oneEach(RIFAMYCINS_AND_INDUCERS, PROTEASE_INHIBITORS),
-    consequence: 'Strong CYP3A4 induction lowers protease-inhibitor levels: loss of antiviral effect and resistance.',
-  },
-  {
-    applies: oneEach(['bosentan'], PROTEASE_INHIBITORS),
-    consequence: 'Protease inhibitors raise bosentan levels (and bosentan lowers theirs): hepatotoxicity, hypotension, loss of antiviral effect.',
-  },
-];
+export interface InteractionRulesFile {
+  description: string;
+  review: string;
+  table: { description: string; sources: Record<string, string> };
+  pddi: {
+    nameFixes: Record<string, string>;
+    groups: Record<string, PddiGroupSpec>;
+    conditionSets: Record<string, { valueSet: string; label: string }>;
+    rules: InteractionRule[];
+  };
+  onc: { drugClasses: Record<string, string[]>; mechanisms: Mechanism[]; qtConsequence: string; qtNote: string };
+}
 
-const QT_CONSEQUENCE = 'Additive QT-interval prolongation: risk of torsades de pointes and sudden cardiac death.';
+export function loadInteractionRules(file = INTERACTION_RULES_FILE): InteractionRulesFile {
+  const rules = readJsonFile(file, 'interaction rules') as InteractionRulesFile;
+  if (!rules?.pddi?.rules || !rules.onc?.mechanisms || !rules.table?.sources) throw new Error(`${file}: expected table, pddi and onc sections`);
+  for (const mechanism of rules.onc.mechanisms) {
+    const classes = 'either' in mechanism ? [mechanism.either] : mechanism.oneEach;
+    for (const name of classes) if (!rules.onc.drugClasses[name]) throw new Error(`${file}: mechanism names unknown drug class ${name}`);
+  }
+  for (const rule of rules.pddi.rules) {
+    for (const side of [rule.a, rule.b]) if ('group' in side && !rules.pddi.groups[side.group]) throw new Error(`${file}: rule ${rule.id} names unknown group ${side.group}`);
+  }
+  return rules;
+}
+
+function mechanismApplies(mechanism: Mechanism, classes: Record<string, string[]>, a: string, b: string): boolean {
+  if ('either' in mechanism) return classes[mechanism.either].includes(a) || classes[mechanism.either].includes(b);
+  const [x, y] = mechanism.oneEach.map((name) => classes[name]);
+  return (x.includes(a) && y.includes(b)) || (x.includes(b) && y.includes(a));
+}
 
 interface OncPair {
   a: string;
@@ -241,13 +176,13 @@ export function parseOncCsv(text: string, toIngredient: (name: string) => string
   return [...pairs.values()].sort((x, y) => x.a.localeCompare(y.a) || x.b.localeCompare(y.b));
 }
 
-function oncRules(pairs: OncPair[]): InteractionRule[] {
+function oncRules(pairs: OncPair[], onc: InteractionRulesFile['onc']): InteractionRule[] {
   // A pair outside the named mechanisms is, in this list, a pair of QT-prolonging drugs; both drugs of such
   // a pair are therefore taken as QT-prolonging, and a pair of two of them gets the QT consequence.
-  const classified = pairs.map((pair) => MECHANISMS.find((mechanism) => mechanism.applies(pair.a, pair.b)));
+  const classified = pairs.map((pair) => onc.mechanisms.find((mechanism) => mechanismApplies(mechanism, onc.drugClasses, pair.a, pair.b)));
   const qtDrugs = new Set(pairs.flatMap((pair, i) => (classified[i] ? [] : [pair.a, pair.b])));
   return pairs.map((pair, i) => {
-    const consequence = classified[i]?.consequence ?? (qtDrugs.has(pair.a) && qtDrugs.has(pair.b) ? QT_CONSEQUENCE : undefined);
+    const consequence = classified[i]?.consequence ?? (qtDrugs.has(pair.a) && qtDrugs.has(pair.b) ? onc.qtConsequence : undefined);
     if (!consequence) throw new Error(`ONC pair ${pair.a} + ${pair.b}: no consequence`);
     return {
       id: `onc-${String(i + 1).padStart(4, '0')}`,
@@ -260,7 +195,8 @@ function oncRules(pairs: OncPair[]): InteractionRule[] {
   });
 }
 
-function main(): void {
+/** The interaction table from the shared reference files and the reviewed rules (what main() writes). */
+export function buildInteractionTable(): InteractionTable {
   const review = loadAtcReview();
   // WHO/DrugBank INN → the US name our candidates use (the inverse of the review's US → INN synonyms).
   const usName = new Map<string, string>();
@@ -270,42 +206,34 @@ function main(): void {
     return usName.get(canonical) ?? canonical;
   };
 
+  const rules = loadInteractionRules();
   const sets = loadValueSets();
-  const groups: Record<string, DrugGroup> = {
-    warfarin: drugGroup(sets, 'valueset-warfarin', 'warfarin'),
-    nsaids: drugGroup(sets, 'valueset-NSAIDS', 'NSAIDs'),
-    'topical-diclofenac': drugGroup(sets, 'valueset-topicaldiclofenac', 'topical diclofenac'),
-    'ppis-misoprostol': drugGroup(sets, 'valueset-PPIS', 'proton-pump inhibitors or misoprostol'),
-    'systemic-corticosteroids': drugGroup(sets, 'valueset-SCS', 'systemic corticosteroids'),
-    'aldosterone-antagonists': drugGroup(sets, 'valueset-AAS', 'aldosterone antagonists'),
-    digoxin: drugGroup(sets, 'valueset-digoxin', 'digoxin'),
-    cyclosporine: drugGroup(sets, 'valueset-cyclosporine', 'cyclosporine'),
-    'loop-diuretics': drugGroup(sets, 'valueset-LOOPDIURETIC', 'loop diuretics'),
-  };
-  // The rule logic names misoprostol beside the PPIs, but the value set has no misoprostol codes.
-  groups['ppis-misoprostol'].ingredients = [...groups['ppis-misoprostol'].ingredients, 'misoprostol'].sort();
-  groups['topical-diclofenac'].ingredients = []; // by product code only: "diclofenac" alone is not topical
+  const groups: Record<string, DrugGroup> = {};
+  for (const [name, spec] of Object.entries(rules.pddi.groups)) {
+    const group = drugGroup(sets, spec.valueSet, spec.label, rules.pddi.nameFixes);
+    if (spec.addIngredients) group.ingredients = [...group.ingredients, ...spec.addIngredients].sort();
+    if (spec.byProductCodeOnly) group.ingredients = [];
+    groups[name] = group;
+  }
+  const conditionSets: Record<string, ConditionSet> = {};
+  for (const [name, spec] of Object.entries(rules.pddi.conditionSets)) conditionSets[name] = conditionSet(sets, spec.valueSet, spec.label);
 
   const pairs = parseOncCsv(readFileSync(ONC_FILE, 'utf8'), toIngredient);
   const table: InteractionTable = {
-    description:
-      'Drug–drug interactions keyed by ingredient name (candidate naming) and, for the PDDI-CDS value sets, by RxNorm product code. ' +
-      'Built by scripts/build-interactions.ts; severities: ONC pairs "warning", PDDI-CDS rules per their logic.',
-    sources: {
-      ONC:
-        'ONC high-priority drug-drug interactions: Phansalkar S, Desai AA, Bell D, et al. High-priority drug-drug interactions for use in ' +
-        'electronic health records. J Am Med Inform Assoc 2012;19(5):735-743. Pairs from ONC_High_Priority_Mapped.csv; consequences ' +
-        'summarised by mechanism class for this project.',
-      'PDDI-CDS':
-        'HL7 FHIR Potential Drug-Drug Interaction CDS implementation guide (PDDI-CDS): value sets (CC0) and the warfarin + NSAIDs and ' +
-        'digoxin + cyclosporine rule logic (rules originally from the AHRQ "Individualized Drug Interactions" project, R21-HS023826-01).',
-    },
+    description: rules.table.description,
+    sources: rules.table.sources,
     groups,
-    conditionSets: { 'upper-gi-bleed': conditionSet(sets, 'valueset-Hx-UGIB-snomed', 'history of upper gastrointestinal bleeding') },
-    interactions: [...pddiRules(), ...oncRules(pairs)],
+    conditionSets,
+    interactions: [...rules.pddi.rules, ...oncRules(pairs, rules.onc)],
   };
+  return table;
+}
+
+function main(): void {
+  const table = buildInteractionTable();
+  const pairs = table.interactions.filter((rule) => rule.source === 'ONC');
   writeJson(path.join(FHIR_MAPPINGS_DIR, 'interactions.json'), table);
-  process.stdout.write(`interactions.json: ${table.interactions.length} rules (${pairs.length} ONC pairs), ${Object.keys(groups).length} groups\n`);
+  process.stdout.write(`interactions.json: ${table.interactions.length} rules (${pairs.length} ONC pairs), ${Object.keys(table.groups).length} groups\n`);
 }
 
 if (require.main === module) main();

@@ -8,11 +8,12 @@
 import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4';
 import { SERVICES } from '../../hooks';
 import type { AllergyEntry, ConditionEntry, MedicationOrder } from '../fhir/types';
-import { candidateOf, conditionsSupporting, isCurrentCondition, orderLabel, type Assessment } from './assessment';
+import { candidateOf, isActiveCondition, orderLabel, supportFor, type Assessment } from './assessment';
 import type { CardSourceInfo } from './cards/card';
 import { patientContext } from './cards/safety';
 import { HttpProblem } from './operation-outcome';
-import { PipelineProgress, runService, type PipelineDeps, type RunOptions } from './pipeline';
+import { runService } from './call';
+import type { PipelineDeps } from './pipeline';
 import { CLINICAL_TYPES } from './prefetch';
 import type { AppAssessment, CandidateView, SafetyNote } from './app-wire';
 import type { CdsRequest, ServiceDefinition } from './types';
@@ -115,9 +116,12 @@ function safetyNotes(assessment: Assessment, candidate: string, deps: PipelineDe
   for (const f of checks.allergies([drug], assessment.record.allergies)) {
     notes.push({ kind: 'allergy', severity: 'critical', text: `Allergy or intolerance: ${f.allergy.display}` });
   }
-  for (const f of checks.interactions([drug, ...others], patientContext(assessment, []), 'order')) {
+  for (const f of checks.interactions([drug, ...others], patientContext(assessment), 'order')) {
     const other = f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug';
     notes.push({ kind: 'interaction', severity: f.severity, text: `Interacts with ${other}: ${f.rationale}` });
+  }
+  for (const f of checks.contraindications([drug], assessment.record.conditions)) {
+    notes.push({ kind: 'contraindication', severity: f.severity, text: `Contraindicated with ${f.condition.display}: ${f.rationale}` });
   }
   for (const f of checks.duplicates([drug, ...others], 'order')) {
     const other = f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug';
@@ -129,9 +133,6 @@ function safetyNotes(assessment: Assessment, candidate: string, deps: PipelineDe
 function candidateViews(assessment: Assessment, deps: PipelineDeps): CandidateView[] {
   const model = assessment.model;
   if (!model) return [];
-  // Each candidate's own recommendation threshold (src/inference/thresholds.ts), the one rule the cards follow.
-  const scorer = deps.scorer();
-  const recommendAt = (candidate: string): number => ('thresholds' in scorer ? scorer.thresholds.recommend(candidate) : model.threshold);
   const drafted = new Set(assessment.drafts.map((order) => candidateOf(order, assessment.vocab)));
   const active = new Set(assessment.active.map((order) => candidateOf(order, assessment.vocab)));
   return [...model.probabilities.entries()]
@@ -140,14 +141,15 @@ function candidateViews(assessment: Assessment, deps: PipelineDeps): CandidateVi
     .map(([candidate, probability]) => {
       const withheld = assessment.withheld.get(candidate);
       const status = drafted.has(candidate) ? 'draft' : active.has(candidate) ? 'active' : undefined;
-      const threshold = recommendAt(candidate);
+      // Each candidate's own recommendation threshold: the one decision rule the cards follow too.
+      const threshold = model.thresholds.recommend(candidate);
       return {
         candidate,
         probability,
         threshold,
         recommended: probability >= threshold,
         ...(status ? { status } : {}),
-        indications: conditionsSupporting(assessment, candidate).map((c) => c.concept.display),
+        indications: supportFor(assessment, candidate).map((support) => support.display),
         safety: safetyNotes(assessment, candidate, deps),
         ...(withheld ? { withheld } : {}),
       };
@@ -163,27 +165,32 @@ const allergyView = (a: AllergyEntry): AppAssessment['allergies'][number] => ({
 
 function medicationView(assessment: Assessment, order: MedicationOrder): AppAssessment['medications'][number] {
   const candidate = candidateOf(order, assessment.vocab);
-  const byId = new Map(assessment.record.conditions.map((c) => [c.id, c]));
-  // The order's own reasons first; else what earlier orders of the same drug were for.
-  const own = order.reasonConditionIds.map((id) => byId.get(id)).filter((c): c is ConditionEntry => c !== undefined && isCurrentCondition(c));
-  const indications = own.length > 0 ? own : candidate ? conditionsSupporting(assessment, candidate) : [];
-  return { display: orderLabel(order), ...(candidate ? { candidate } : {}), indications: [...new Set(indications.map((c) => c.concept.display))] };
+  // The order's own reasons, earlier orders' reasons, the indication table: what the cards cite.
+  const indications = [...new Set(supportFor(assessment, candidate, order).map((support) => support.display))];
+  return { display: orderLabel(order), ...(candidate ? { candidate } : {}), indications };
 }
 
-export async function assessForApp(input: AppAssessmentRequest, deps: PipelineDeps, source: CardSourceInfo, options: RunOptions): Promise<AppAssessment> {
+export interface AppAssessOptions {
+  deadlineMs: number;
+  source: CardSourceInfo;
+}
+
+export async function assessForApp(input: AppAssessmentRequest, deps: PipelineDeps, options: AppAssessOptions): Promise<AppAssessment> {
   const hook = input.draftOrders && input.draftOrders.length > 0 ? 'order-sign' : 'patient-view';
   const service = serviceFor(hook);
-  const progress = new PipelineProgress();
-  await runService(service, asHookRequest(input, service), deps, progress, source, options);
-  const assessment = progress.assessment;
-  const cards = progress.cards(source).map((issued) => issued.card);
-  if (!assessment) return { patientId: input.patientId, hook, generatedAt: new Date().toISOString(), problems: [], medications: [], allergies: [], drafts: [], cards, gaps: progress.gaps };
+  // The hooks' own call, minus the audit: the app's view is not a hook call, and it stores nothing.
+  const result = await runService(service, asHookRequest(input, service), deps, options);
+  const assessment = result.assessment;
+  const cards = result.cards.map((issued) => issued.card);
+  const generatedAt = new Date().toISOString();
+  const gaps = cards.filter((card) => card.source.topic?.code === 'dataGap').map((card) => card.summary);
+  if (!assessment) return { patientId: input.patientId, hook, generatedAt, problems: [], medications: [], allergies: [], drafts: [], cards, gaps };
   const model = assessment.model;
   return {
     patientId: input.patientId,
     hook,
-    generatedAt: new Date().toISOString(),
-    problems: assessment.record.conditions.filter(isCurrentCondition).map(problemView),
+    generatedAt,
+    problems: assessment.record.conditions.filter(isActiveCondition).map(problemView),
     medications: assessment.active.map((order) => medicationView(assessment, order)),
     allergies: assessment.record.allergies.filter((a) => a.clinicalStatus === undefined || a.clinicalStatus === 'active').map(allergyView),
     drafts: assessment.drafts.map((order) => {
@@ -192,6 +199,6 @@ export async function assessForApp(input: AppAssessmentRequest, deps: PipelineDe
     }),
     ...(model ? { model: { version: model.modelVersion, evidence: model.evidence, candidates: candidateViews(assessment, deps) } } : {}),
     cards,
-    gaps: progress.gaps,
+    gaps,
   };
 }

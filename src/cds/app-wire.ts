@@ -13,7 +13,7 @@ export interface AppLaunchContext {
 }
 
 export interface SafetyNote {
-  kind: 'interaction' | 'duplicate' | 'allergy';
+  kind: 'interaction' | 'duplicate' | 'allergy' | 'contraindication';
   severity: Indicator;
   text: string;
 }
@@ -26,7 +26,7 @@ export interface CandidateView {
   recommended: boolean;
   /** 'draft' (in this call's drafts), 'active' (the patient takes it), else absent. */
   status?: 'draft' | 'active';
-  /** Current conditions the record gives as reasons for earlier orders of this drug. */
+  /** Active conditions that support the drug: reasons of earlier orders, the reviewed indication table. */
   indications: string[];
   /** What ordering it now would meet: allergies, interactions and duplicates with the drafts and active drugs. */
   safety: SafetyNote[];

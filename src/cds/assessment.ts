@@ -1,22 +1,36 @@
 /**
  * The state a CDS call is judged on, built once and read by every card builder: the patient record (without
- * the draft orders), the encounter being decided on, the drafts and the active medications, and — when the
- * model ran — its probabilities and what its prompt was built from.
+ * the draft orders), the encounter being decided on, the drafts and the active medications, the clinical
+ * knowledge (indications, high-risk drugs), and — when the model ran — its probabilities, its decision
+ * thresholds and what its prompt was built from.
  */
 import type { ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
+import type { DecisionThresholds } from '../inference/thresholds';
 import type { PromptEvidence } from '../lamo/prompt';
+import type { HighRiskDrugs } from '../medications/high-risk';
+import type { IndicationKnowledge } from '../medications/indications';
 import type { MedicationVocabulary } from '../medications/types';
+import { isActiveCondition } from '../safety/contraindications';
 import type { Action } from './types';
+
+export { isActiveCondition };
 
 export interface ModelOutput {
   probabilities: ReadonlyMap<string, number>;
-  threshold: number;
+  /** The model's decision rule (src/inference/thresholds.ts): nothing here has thresholds of its own. */
+  thresholds: DecisionThresholds;
   modelVersion: string;
   /** Candidates the model covers; a drug outside them is "not assessed", never guessed. */
   covered: ReadonlySet<string>;
   evidence: PromptEvidence;
   /** Manifest `expectedDrugsPerVisit`, where the manifest has it. */
   expectedDrugsPerVisit?: number;
+}
+
+/** Clinical knowledge as reviewed data (fhir-mappings/), loaded at start-up. */
+export interface CardKnowledge {
+  indications: IndicationKnowledge;
+  highRisk: HighRiskDrugs;
 }
 
 export interface Assessment {
@@ -27,18 +41,27 @@ export interface Assessment {
   record: PatientRecord;
   /** The encounter the decision is about: the record's, or one standing for "now" when the record lacks it. */
   encounter: EncounterView;
+  /** Whether the decision is made in an inpatient stay (cards then speak of admission, else of the chart). */
+  inpatient: boolean;
+  /** Every draft medication order of the call, in the order the client sent them. */
   drafts: MedicationOrder[];
-  /** The drafts to judge: order-select's selections, order-sign's every draft. */
-  assessedDrafts: MedicationOrder[];
+  /** The orders this hook judges: order-select's selections, order-sign's every draft, the review's actives. */
+  judged: MedicationOrder[];
   /** Active (or on-hold) orders that are not drafts of this call, one per drug. */
   active: MedicationOrder[];
   vocab: MedicationVocabulary;
+  knowledge: CardKnowledge;
   model?: ModelOutput;
-  /** Recommended candidates not to suggest (allergy, critical interaction) → why. */
+  /** Recommended candidates not to suggest (allergy, critical interaction, contraindication) → why. */
   withheld: ReadonlyMap<string, string>;
 }
 
 const STILL_ACTIVE = new Set(['active', 'on-hold']);
+const INPATIENT_CLASSES = new Set(['IMP', 'ACUTE', 'NONAC']);
+
+export function isInpatient(encounter: EncounterView | undefined): boolean {
+  return encounter?.classCode !== undefined && INPATIENT_CLASSES.has(encounter.classCode);
+}
 
 /** Draft orders sent without an id are numbered by the service; such an id names nothing in the EHR. */
 const NUMBERED_DRAFT = 'lamo-draft-';
@@ -59,7 +82,7 @@ export function candidateOf(order: MedicationOrder, vocab: MedicationVocabulary)
   return normalised.covered ? normalised.candidate : undefined;
 }
 
-/** A name to show for an order: its display, as ordered. */
+/** A name to show for an order: its display, as ordered (the product). */
 export function orderLabel(order: MedicationOrder): string {
   return order.concept.display;
 }
@@ -78,46 +101,62 @@ export function activeOrders(record: PatientRecord, vocab: MedicationVocabulary,
   });
 }
 
-const CURRENT_STATUS = new Set(['active', 'recurrence', 'relapse']);
-
-/** A condition on the current problem list: active (or recurred) and not abated. */
-export function isCurrentCondition(condition: ConditionEntry): boolean {
-  return CURRENT_STATUS.has(condition.clinicalStatus ?? '') && !condition.abatement;
+/** Conditions on the current problem list. */
+export function activeConditions(assessment: Pick<Assessment, 'record'>): ConditionEntry[] {
+  return assessment.record.conditions.filter(isActiveCondition);
 }
 
-export interface UnsupportedDrug {
-  order: MedicationOrder;
-  candidate: string;
-  probability: number;
-}
-
-/** Orders the model covers and scores under its threshold: drugs the record does not support. */
-export function unsupportedOrders(assessment: Assessment, orders: readonly MedicationOrder[]): UnsupportedDrug[] {
-  const model = assessment.model;
-  if (!model) return [];
-  const found: UnsupportedDrug[] = [];
-  for (const order of orders) {
-    const candidate = candidateOf(order, assessment.vocab);
-    const probability = candidate && model.covered.has(candidate) ? model.probabilities.get(candidate) : undefined;
-    if (candidate !== undefined && probability !== undefined && probability < model.threshold) found.push({ order, candidate, probability });
-  }
-  return found;
+/** A condition that supports a drug, and how the record or the knowledge says so. */
+export interface Support {
+  /** The Condition's id, when the support is a Condition of the record (then it can be a reasonReference). */
+  conditionId?: string;
+  display: string;
+  via: 'this order' | 'earlier orders' | 'indication table';
 }
 
 /**
- * Conditions the record links to `candidate`: the reasons (reasonReference) of earlier orders of the same drug
- * that are still current. This is what a suggestion's reasonReference and a card's "supported by" cite.
+ * The active conditions that support `candidate` (and `order`, when it is an order): the order's own
+ * reasonReference (an active Condition) and reasonCode, the reasons of earlier orders of the same drug that are
+ * still active, and the conditions the indication table lists for the drug. Each condition once.
  */
-export function conditionsSupporting(assessment: Assessment, candidate: string): ConditionEntry[] {
-  const { record, vocab } = assessment;
-  const byId = new Map(record.conditions.map((condition) => [condition.id, condition]));
-  const found = new Map<string, ConditionEntry>();
-  for (const order of record.medications) {
-    if (candidateOf(order, vocab) !== candidate) continue;
+export function supportFor(assessment: Assessment, candidate: string | undefined, order?: MedicationOrder): Support[] {
+  const active = activeConditions(assessment);
+  const byId = new Map(active.map((condition) => [condition.id, condition]));
+  const found = new Map<string, Support>();
+  const add = (condition: ConditionEntry, via: Support['via']): void => {
+    if (!found.has(condition.id)) found.set(condition.id, { conditionId: condition.id, display: condition.concept.display, via });
+  };
+  if (order) {
     for (const id of order.reasonConditionIds) {
       const condition = byId.get(id);
-      if (condition && isCurrentCondition(condition)) found.set(id, condition);
+      if (condition) add(condition, 'this order');
+    }
+    // A reason code names the condition the prescriber ordered it for; an active Condition with that code is it.
+    for (const reason of order.reasonConcepts) {
+      const match = active.find((condition) => reason.code !== undefined && condition.concept.codings.some((c) => c.code === reason.code));
+      if (match) add(match, 'this order');
+      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { display: reason.display, via: 'this order' });
     }
   }
+  if (candidate === undefined) return [...found.values()];
+  for (const earlier of assessment.record.medications) {
+    if (earlier === order || candidateOf(earlier, assessment.vocab) !== candidate) continue;
+    for (const id of earlier.reasonConditionIds) {
+      const condition = byId.get(id);
+      if (condition) add(condition, 'earlier orders');
+    }
+  }
+  for (const match of assessment.knowledge.indications.supportingEntries(candidate, active)) add(match.condition, 'indication table');
   return [...found.values()];
+}
+
+/** The model's P(yes) of a covered candidate, if it was scored. */
+export function probabilityOf(model: ModelOutput, candidate: string | undefined): number | undefined {
+  return candidate !== undefined && model.covered.has(candidate) ? model.probabilities.get(candidate) : undefined;
+}
+
+/** The model is confident an order of `candidate` is very unlikely here (its own `unsupported` threshold). */
+export function modelFindsUnlikely(model: ModelOutput, candidate: string | undefined): boolean {
+  const probability = probabilityOf(model, candidate);
+  return candidate !== undefined && probability !== undefined && probability < model.thresholds.unsupported(candidate);
 }

@@ -3,7 +3,8 @@
  * `Authorization: Bearer <JWT>` signed by the client's private key.
  *
  * Accepted: RS384 or ES384 only (the spec's recommendation; `none` and HMAC are never accepted), a `kid` found
- * in the issuer's JWK Set (inline, or fetched from its `jwksUrl` or an allowlisted `jku` and cached), `iss` on
+ * in the issuer's JWK Set (inline, or fetched from its `jwksUrl` or an allowlisted `jku` and cached; a `jku`
+ * off the allowlist is never fetched, the configured keys are used instead), `iss` on
  * the allowlist, `aud` = the URL called or one of the issuer's configured audiences (Epic sets it by hand),
  * `exp` and `iat` within 60 s of our clock, and a `jti` not seen before while the token lives.
  * A failure is reported to the caller as one reason string for the log; the HTTP answer carries no detail.
@@ -155,10 +156,10 @@ export class JwtAuthenticator {
       }
       return set;
     };
-    if (jku !== undefined) {
-      const allowed = jku === issuer.jwksUrl || (issuer.allowedJku ?? []).includes(jku);
-      return allowed ? remote(jku) : 'jku not on the allowlist';
-    }
+    if (jku !== undefined && (jku === issuer.jwksUrl || (issuer.allowedJku ?? []).includes(jku))) return remote(jku);
+    // A jku off the allowlist is never fetched (it is the token's own claim of where to find its key). Some
+    // clients always send one (the CDS Hooks sandbox names its public JWKS even where the internet is out of
+    // reach): the token is then verified with the issuer's configured keys only, and an unknown kid fails there.
     if (issuer.jwks) {
       let set = this.localSets.get(issuer.iss);
       if (!set) {
@@ -168,7 +169,7 @@ export class JwtAuthenticator {
       return set;
     }
     if (issuer.jwksUrl) return remote(issuer.jwksUrl);
-    return 'issuer has no key source';
+    return jku !== undefined ? 'jku not on the allowlist and no configured keys' : 'issuer has no key source';
   }
 
   /** Verifies the Authorization header of a call to `calledUrl` (absolute, without query). */

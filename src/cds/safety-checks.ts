@@ -1,6 +1,7 @@
 /** The safety checks of src/safety bound to their tables, as the pipeline's SafetyChecks. Tables are loaded
  * here, at start-up, so a missing or broken table stops the service with its file name, not a request. */
 import { findAllergyConflicts, loadAllergyTable } from '../safety/allergies';
+import { findContraindications, loadContraindications } from '../safety/contraindications';
 import { drugFromCandidate, drugFromOrder, type DrugKnowledge } from '../safety/drugs';
 import { findDuplicates } from '../safety/duplicates';
 import { defaultInteractionIndex } from '../safety/interaction-table';
@@ -10,6 +11,7 @@ import type { SafetyChecks } from './cards/safety';
 export function createSafetyChecks(knowledge: DrugKnowledge): SafetyChecks {
   const index = defaultInteractionIndex();
   const allergyTable = loadAllergyTable();
+  const contraindicationTable = loadContraindications();
   const classNames = knowledge.atc.classes;
   return {
     drugOfOrder: (order, source) => drugFromOrder(order, source, knowledge),
@@ -17,5 +19,7 @@ export function createSafetyChecks(knowledge: DrugKnowledge): SafetyChecks {
     interactions: (drugs, patient, mode) => findInteractions(drugs, patient, { mode, index }),
     duplicates: (drugs, mode) => findDuplicates(drugs, { mode, classNames }),
     allergies: (drugs, allergies) => findAllergyConflicts(drugs, allergies, allergyTable),
+    contraindications: (drugs, conditions) => findContraindications(drugs, conditions, contraindicationTable),
+    className: (code) => classNames[code],
   };
 }

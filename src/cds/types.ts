@@ -3,13 +3,25 @@
  * Field names follow the specification exactly; optional fields are omitted rather than null (spec §Overview).
  */
 import type { FhirResource, MedicationRequest } from 'fhir/r4';
+import type { MedicationOrder } from '../fhir/types';
+import type { Assessment } from './assessment';
+import type { CardSourceInfo } from './cards/card';
+import type { SafetyChecks } from './cards/safety';
+import type { Finding } from './findings';
 
 export type HookName = 'order-select' | 'order-sign' | 'encounter-discharge' | 'patient-view';
 
-/** How a service turns a request into cards (see src/cds/pipeline.ts). */
-export type ServiceMode = 'orders' | 'discharge' | 'medication-review';
+/** What a hook's service needs to build its model cards. */
+export interface CardKit {
+  source: CardSourceInfo;
+  /** Most suggestions in one card. */
+  maxSuggestions: number;
+}
 
-/** One entry of the discovery response, plus what the pipeline needs to run it. */
+/**
+ * One entry of the discovery response, plus the hook's whole behaviour (one file per service in hooks/):
+ * its context schema, which orders it judges, which safety findings and which model cards it gives.
+ */
 export interface ServiceDefinition {
   id: string;
   hook: HookName;
@@ -17,11 +29,19 @@ export interface ServiceDefinition {
   description: string;
   /** Prefetch templates, in the specification's token syntax only ({{context.patientId}}, …). */
   prefetch: Record<string, string>;
-  mode: ServiceMode;
+  /** JSON Schema of the hook's `context` (ajv, draft-07; may $ref definitions.schema.json). */
+  contextSchema: Record<string, unknown>;
+  /** The orders this hook judges: from the call's drug drafts, the active medications and the selections. */
+  judge(orders: { drafts: MedicationOrder[]; active: MedicationOrder[]; selections: readonly string[] }): MedicationOrder[];
+  /** Whether the model has anything to judge (an order hook whose drafts name no drug has not). */
+  wantsModel(assessment: Assessment, context: HookContext): boolean;
+  safety(assessment: Assessment, checks: SafetyChecks): Finding[];
+  /** The model's findings about judged orders, and its other cards. */
+  modelCards(assessment: Assessment, kit: CardKit): { findings: Finding[]; cards: IssuedCard[] };
 }
 
-/** The discovery form of a service: the `mode` is internal. */
-export type DiscoveryService = Omit<ServiceDefinition, 'mode'>;
+/** The discovery form of a service. */
+export type DiscoveryService = Pick<ServiceDefinition, 'id' | 'hook' | 'title' | 'description' | 'prefetch'>;
 
 export interface FhirAuthorization {
   access_token: string;
@@ -125,6 +145,10 @@ export type CardKind =
   | 'discharge-list'
   | 'review-unsupported'
   | 'not-assessed'
+  | 'contraindication'
+  | 'confirm-indication'
+  | 'unassessed-draft'
+  | 'more-warnings'
   | 'data-gap';
 
 /** A card and what produced it, for the audit trail. */

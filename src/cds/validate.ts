@@ -1,19 +1,15 @@
 /**
- * Request validation with ajv against the JSON Schemas in ./schemas: the CDS Hooks request envelope, the
- * context of each hook this service answers, and the feedback body. Failures become HttpProblems whose
+ * Request validation with ajv against the JSON Schemas in ./schemas (the CDS Hooks request envelope, the
+ * feedback body) and each hook's own context schema (hooks/*.ts). Failures become HttpProblems whose
  * OperationOutcome names each wrong field; nothing here throws anything else for any input.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import requestSchema from './schemas/cds-request.schema.json';
 import definitionsSchema from './schemas/definitions.schema.json';
-import orderSelectSchema from './schemas/context-order-select.schema.json';
-import orderSignSchema from './schemas/context-order-sign.schema.json';
-import dischargeSchema from './schemas/context-encounter-discharge.schema.json';
-import patientViewSchema from './schemas/context-patient-view.schema.json';
 import feedbackSchema from './schemas/feedback.schema.json';
 import { HttpProblem, type Problem } from './operation-outcome';
-import type { CdsRequest, FeedbackEntry, HookName, ServiceDefinition } from './types';
+import type { CdsRequest, FeedbackEntry, ServiceDefinition } from './types';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
@@ -21,12 +17,11 @@ ajv.addSchema(definitionsSchema);
 
 const validateEnvelope = ajv.compile(requestSchema);
 const validateFeedbackBody = ajv.compile(feedbackSchema);
-const contextValidators: Record<HookName, ValidateFunction> = {
-  'order-select': ajv.compile(orderSelectSchema),
-  'order-sign': ajv.compile(orderSignSchema),
-  'encounter-discharge': ajv.compile(dischargeSchema),
-  'patient-view': ajv.compile(patientViewSchema),
-};
+/** The validator of a hook's context schema (hooks/*.ts), compiled once and kept by ajv under its $id. */
+function contextValidator(service: ServiceDefinition): ValidateFunction {
+  const id = typeof service.contextSchema.$id === 'string' ? service.contextSchema.$id : undefined;
+  return (id ? ajv.getSchema(id) : undefined) ?? ajv.compile(service.contextSchema);
+}
 
 /** "/context/draftOrders/entry/0" + "missingProperty: resource" → "context.draftOrders.entry[0].resource". */
 function location(prefix: string, error: ErrorObject): string {
@@ -74,7 +69,7 @@ export function validateServiceRequest(body: unknown, service: ServiceDefinition
       },
     ]);
   }
-  const validateContext = contextValidators[service.hook];
+  const validateContext = contextValidator(service);
   if (!validateContext(request.context)) throw new HttpProblem(400, problemsOf(validateContext.errors, 'context'));
   return request;
 }

@@ -1,4 +1,4 @@
-/** Shared types of the medication safety checks (interactions, duplicates, allergies). */
+/** Shared types of the medication safety checks (interactions, duplicates, allergies, contraindications). */
 import type { Concept } from '../fhir/types';
 
 /** CDS Hooks card indicators, most serious first. */
@@ -77,7 +77,22 @@ export interface AllergyFinding {
   rationale: string;
 }
 
-export type SafetyFinding = InteractionFinding | DuplicateFinding | AllergyFinding;
+export interface ContraindicationFinding {
+  kind: 'contraindication';
+  severity: Severity;
+  drug: DrugRef;
+  /** The patient's condition that contraindicates the drug (its Condition id, display and code). */
+  condition: { id: string; display: string; code?: string };
+  /** Label of the reviewed condition group the condition matched ("chronic kidney disease"). */
+  conditionGroup: string;
+  /** The rule of fhir-mappings/contraindications.json. */
+  ruleId: string;
+  /** Citations of the rule's public sources. */
+  sources: string[];
+  rationale: string;
+}
+
+export type SafetyFinding = InteractionFinding | DuplicateFinding | AllergyFinding | ContraindicationFinding;
 
 export function drugRef(drug: SafetyDrug): DrugRef {
   return drug.orderId === undefined ? { name: drug.name, source: drug.source } : { name: drug.name, orderId: drug.orderId, source: drug.source };

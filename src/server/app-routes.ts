@@ -17,7 +17,7 @@ import { assessForApp, readAppRequest } from '../cds/app-assessment';
 import type { CardSourceInfo } from '../cds/cards/card';
 import type { Logger } from '../cds/logger';
 import { HttpProblem } from '../cds/operation-outcome';
-import type { PipelineDeps } from '../cds/pipeline';
+import type { CallDeps } from '../cds/call';
 import { SmartTokenVerifier } from '../cds/smart-token';
 import { PROJECT_ROOT } from '../paths';
 import type { SmartAppConfig } from './config';
@@ -33,7 +33,7 @@ const APP_MIN_DEADLINE_MS = 10_000;
 export interface AppRouteDeps {
   config: SmartAppConfig;
   production: boolean;
-  pipeline: PipelineDeps;
+  pipeline: CallDeps;
   deadlineMs: number;
   bodyLimit: string;
   source: (req: Request) => CardSourceInfo;
@@ -98,11 +98,9 @@ export function appRoutes(deps: AppRouteDeps): express.Router {
     } else if (deps.production) {
       throw new HttpProblem(403, [{ code: 'forbidden', diagnostics: 'the assessment endpoint needs LAMO_APP_FHIR_SERVERS in production' }]);
     }
-    const assessment = await assessForApp(input, deps.pipeline, deps.source(req), {
-      // Not inside an order workflow: a slow machine may take longer than a hook's deadline, never forever.
-      signal: AbortSignal.timeout(Math.max(deps.deadlineMs, APP_MIN_DEADLINE_MS)),
-      deadlineMs: Math.max(deps.deadlineMs, APP_MIN_DEADLINE_MS),
-    });
+    // Not inside an order workflow: a slow machine may take longer than a hook's deadline, never forever.
+    const { audit: _notAHookCall, ...pipeline } = deps.pipeline;
+    const assessment = await assessForApp(input, pipeline, { source: deps.source(req), deadlineMs: Math.max(deps.deadlineMs, APP_MIN_DEADLINE_MS) });
     res.set('Cache-Control', 'no-store').json(assessment);
   });
   return router;

@@ -18,14 +18,15 @@ import type { JwtAuthenticator } from '../cds/auth';
 import type { CardSourceInfo } from '../cds/cards/card';
 import type { Logger } from '../cds/logger';
 import { HttpProblem, operationOutcome } from '../cds/operation-outcome';
-import { PipelineProgress, runService, type PipelineDeps } from '../cds/pipeline';
-import type { DiscoveryService, IssuedCard, ServiceDefinition } from '../cds/types';
+import { runService, type CallAudit, type CallDeps } from '../cds/call';
+import type { PipelineDeps } from '../cds/pipeline';
+import type { DiscoveryService, ServiceDefinition } from '../cds/types';
 import { validateFeedback, validateServiceRequest } from '../cds/validate';
 import type { Scorer } from '../inference/types';
 import { appRoutes } from './app-routes';
 import type { SmartAppConfig } from './config';
 import { patientHash, type CdsStore } from '../store';
-import { jwtReasonLabel, ServiceMetrics, type ModelOutcome } from './metrics';
+import { jwtReasonLabel, ServiceMetrics } from './metrics';
 
 export interface AppOptions {
   deadlineMs: number;
@@ -34,13 +35,14 @@ export interface AppOptions {
   publicBaseUrl?: string;
   modelCardUrl?: string;
   maxSuggestions: number;
+  maxWarningCards: number;
   trustProxy?: string;
   /** The SMART app (/app/) and the cards' links to it; absent: neither. */
   smartApp?: SmartAppConfig;
   production?: boolean;
 }
 
-export interface AppDeps extends Omit<PipelineDeps, 'scorer' | 'logger' | 'maxSuggestions'> {
+export interface AppDeps extends Omit<PipelineDeps, 'scorer' | 'logger' | 'maxSuggestions' | 'maxWarningCards'> {
   options: AppOptions;
   /** The scorer, or its loading: until it resolves, /readyz says 503 and calls get safety cards only. */
   scorer: Scorer | Promise<Scorer>;
@@ -56,8 +58,6 @@ export interface AppDeps extends Omit<PipelineDeps, 'scorer' | 'logger' | 'maxSu
 }
 
 const SOURCE_LABEL = 'LAMO medication recommender';
-/** Past the deadline the pipeline has already been told to stop; this much more, then answer regardless. */
-const DEADLINE_GRACE_MS = 100;
 /** What a client should wait before posting feedback again while the database is unavailable. */
 const FEEDBACK_RETRY_AFTER_S = 5;
 const ENDPOINTS = new Set(['healthz', 'readyz', 'metrics', 'model-card']);
@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps): CdsApp {
       logger.error('model.load_failed', { error: error.message.slice(0, 500) });
     },
   );
-  const pipelineDeps: PipelineDeps = {
+  const pipelineDeps: CallDeps = {
     scorer: () =>
       scorer ??
       (loadFailed
@@ -123,9 +123,12 @@ export function createApp(deps: AppDeps): CdsApp {
     vocab: deps.vocab,
     templates: deps.templates,
     safety: deps.safety,
-    expectedDrugsPerVisit: deps.expectedDrugsPerVisit,
+    knowledge: deps.knowledge,
+    ...(deps.expectedDrugsPerVisit !== undefined ? { expectedDrugsPerVisit: deps.expectedDrugsPerVisit } : {}),
     logger,
     maxSuggestions: options.maxSuggestions,
+    maxWarningCards: options.maxWarningCards,
+    audit: recordCall,
     observer: {
       fhirFallback: ({ failures }) => {
         metrics.fhirFallbackCalls.inc();
@@ -208,7 +211,7 @@ export function createApp(deps: AppDeps): CdsApp {
     res.type('text/markdown; charset=utf-8').send(deps.modelCard);
   });
   app.get('/cds-services', (_req, res) => {
-    const discovery: DiscoveryService[] = services.map(({ mode: _mode, ...service }) => service);
+    const discovery: DiscoveryService[] = services.map(({ id, hook, title, description, prefetch }) => ({ id, hook, title, description, prefetch }));
     res.json({ services: discovery });
   });
 
@@ -251,78 +254,27 @@ export function createApp(deps: AppDeps): CdsApp {
     const service = byId.get(String(req.params.id)) as ServiceDefinition;
     const request = validateServiceRequest(req.body, service);
     res.locals.hookInstance = request.hookInstance.slice(0, 64);
-    const started = Date.now();
-    const source = cardSource(req);
-    const progress = new PipelineProgress();
-    const signal = AbortSignal.timeout(options.deadlineMs);
-    const callDeps = { ...pipelineDeps, logger: logger.child({ reqId: request.hookInstance.slice(0, 64) }) };
-    const run = runService(service, request, callDeps, progress, source, { signal, deadlineMs: options.deadlineMs });
-
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => resolve('deadline'), options.deadlineMs + DEADLINE_GRACE_MS);
-    });
-    let finished: 'done' | 'deadline';
-    try {
-      finished = await Promise.race([run.then(() => 'done' as const), deadline]);
-    } catch (error) {
-      if (error instanceof HttpProblem) {
-        recordCall(service, request.hookInstance, progress, [], error.status, started, 'precondition-failed');
-        throw error;
-      }
-      logger.error('cds.pipeline_failed', { service: service.id, hookInstance: request.hookInstance.slice(0, 64), error: (error as Error).message.slice(0, 300) });
-      progress.addGap('The service failed while assessing this request (the error is logged).');
-      finished = 'done';
-    } finally {
-      clearTimeout(timer);
-    }
-    if (finished === 'deadline') {
-      // The pipeline keeps running in the background until its AbortSignal stops it; its failure is not news.
-      run.catch(() => undefined);
-      if (progress.model.length === 0) progress.addGap(`The model did not finish within the ${options.deadlineMs} ms deadline.`);
-    }
-    const cards = progress.cards(source);
-    metrics.countCards(service.id, cards);
-    metrics.modelOutcomes.inc({ service: service.id, outcome: modelOutcome(progress, finished) });
-    res.set('Cache-Control', 'no-store').json({ cards: cards.map((issued) => issued.card) });
-    // After the answer: a slow or absent database never delays the cards.
-    recordCall(service, request.hookInstance, progress, cards, 200, started, finished === 'deadline' ? 'deadline' : undefined);
+    const callDeps: CallDeps = { ...pipelineDeps, logger: logger.child({ reqId: request.hookInstance.slice(0, 64) }) };
+    const result = await runService(service, request, callDeps, { deadlineMs: options.deadlineMs, source: cardSource(req) });
+    metrics.countCards(service.id, result.cards);
+    metrics.modelOutcomes.inc({ service: service.id, outcome: result.modelOutcome });
+    res.set('Cache-Control', 'no-store').json({ cards: result.cards.map((issued) => issued.card) });
   });
 
-  function modelOutcome(progress: PipelineProgress, finished: 'done' | 'deadline'): ModelOutcome {
-    if (progress.modelVersion) return 'scored';
-    if (finished === 'deadline' || progress.gaps.some((gap) => /deadline/.test(gap))) return 'deadline';
-    if (progress.gaps.some((gap) => /busy/.test(gap))) return 'busy';
-    if (progress.gaps.some((gap) => /model/i.test(gap))) return 'unavailable';
-    return 'not-run';
-  }
-
-  function recordCall(
-    service: ServiceDefinition,
-    hookInstance: string,
-    progress: PipelineProgress,
-    cards: IssuedCard[],
-    status: number,
-    started: number,
-    note: string | undefined,
-  ): void {
+  /** The audit of a call (runService decides what; this stores it): never blocks the answer, never throws. */
+  function recordCall(entry: CallAudit): void {
+    const { patientId, cards, ...rest } = entry;
     const write = store
       .recordCall({
-        hookInstance,
-        serviceId: service.id,
-        at: new Date(started),
-        status,
-        elapsedMs: Date.now() - started,
-        ...(progress.modelVersion ? { modelVersion: progress.modelVersion } : {}),
-        ...(progress.patientId ? { patientHash: patientHash(deps.auditKey, progress.patientId) } : {}),
-        ...(note || progress.gaps.length > 0 ? { note: note ?? 'model-unavailable' } : {}),
+        ...rest,
+        ...(patientId ? { patientHash: patientHash(deps.auditKey, patientId) } : {}),
         cards: cards.map(({ kind, card }) => ({ uuid: card.uuid, kind, indicator: card.indicator })),
       })
       .catch((error: Error) => {
         // The answer matters more than its audit row: the loss is counted and loud in the log.
         metrics.auditLost.inc();
         metrics.storeErrors.inc({ operation: 'audit' });
-        logger.error('audit.lost', { service: service.id, reqId: hookInstance.slice(0, 64), error: error.message.slice(0, 200) });
+        logger.error('audit.lost', { service: entry.serviceId, reqId: entry.hookInstance.slice(0, 64), error: error.message.slice(0, 200) });
       })
       .finally(() => pendingWrites.delete(write));
     pendingWrites.add(write);

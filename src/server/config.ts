@@ -35,6 +35,8 @@ export interface ServerConfig {
   corsOrigins: string[];
   modelCardUrl?: string;
   maxSuggestions: number;
+  /** Most warning cards in one answer; critical cards are always shown, further warnings fold into one info card. */
+  maxWarningCards: number;
   /** Express "trust proxy" (e.g. "loopback", "1"): set behind a TLS-terminating proxy. */
   trustProxy?: string;
   logLevel: LogLevel;
@@ -84,6 +86,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'CDS_BODY_LIMIT', default: '5mb', meaning: 'largest request body (`512kb`, `5mb`)' },
   { name: 'CDS_CORS_ORIGINS', default: '*', meaning: 'allowed origins, comma-separated' },
   { name: 'CDS_MAX_SUGGESTIONS', default: '5', meaning: 'most suggestions in one card (1–50)' },
+  { name: 'CDS_MAX_WARNING_CARDS', default: '2', meaning: 'most warning cards per answer (1–50); critical cards are always shown, further warnings are folded into one info card' },
   { name: 'LAMO_MODEL_CARD_URL', default: '$base/model-card', meaning: "where cards' `source.url` points" },
   { name: 'LAMO_INFERENCE_THREADS', default: '1', meaning: 'scorer worker threads (1–64)' },
   { name: 'LAMO_QUEUE_MAX', default: '16', meaning: 'scoring jobs that may wait for a worker before calls get "model busy" (0–10000)' },
@@ -214,6 +217,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     corsOrigins,
     ...(modelCardUrl ? { modelCardUrl } : {}),
     maxSuggestions: integer(env, 'CDS_MAX_SUGGESTIONS', 5, 1, 50),
+    maxWarningCards: integer(env, 'CDS_MAX_WARNING_CARDS', 2, 1, 50),
     ...(trustProxy ? { trustProxy } : {}),
     logLevel,
     inferenceThreads: integer(env, 'LAMO_INFERENCE_THREADS', 1, 1, 64),

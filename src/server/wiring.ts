@@ -10,6 +10,8 @@ import { createSafetyChecks } from '../cds/safety-checks';
 import { loadManifest } from '../inference/manifest';
 import { createScorer, type ScorerOptions } from '../inference/scorer';
 import { readPromptTemplates } from '../lamo/templates';
+import { loadHighRiskDrugs } from '../medications/high-risk';
+import { loadIndications } from '../medications/indications';
 import { loadDrugKnowledge } from '../safety/drugs';
 import { loadAuditKey, openStore } from '../store';
 import { StoreReplayMemory } from '../store/replay';
@@ -39,6 +41,7 @@ export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions
       bodyLimit: config.bodyLimit,
       corsOrigins: config.corsOrigins,
       maxSuggestions: config.maxSuggestions,
+      maxWarningCards: config.maxWarningCards,
       ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
       ...(config.modelCardUrl ? { modelCardUrl: config.modelCardUrl } : {}),
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
@@ -56,6 +59,7 @@ export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions
     vocab: knowledge.vocabulary,
     templates: readPromptTemplates(config.modelDir),
     safety: createSafetyChecks(knowledge),
+    knowledge: { indications: loadIndications(), highRisk: loadHighRiskDrugs(undefined, knowledge.atc) },
     ...(manifest.expectedDrugsPerVisit !== undefined ? { expectedDrugsPerVisit: manifest.expectedDrugsPerVisit } : {}),
     store,
     metrics,

@@ -26,6 +26,10 @@ let app: RunningApp;
 let jwksServer: Server;
 let jwksUrl: string;
 let jwksFetches = 0;
+/** Requests to a jku that no issuer allowlists: must stay 0 whatever the token says. */
+let foreignFetches = 0;
+/** What the CDS Hooks sandbox puts in every token's header. */
+const SANDBOX_JKU = 'https://sandbox.cds-hooks.org/.well-known/jwks.json';
 
 beforeAll(async () => {
   const keys = express();
@@ -34,6 +38,7 @@ beforeAll(async () => {
     res.json({ keys: [publicJwk(rs.publicKey, 'rs-key', 'RS384')] });
   });
   keys.get('/other.json', (_req, res) => {
+    foreignFetches += 1;
     res.json({ keys: [publicJwk(stranger.publicKey, 'stranger', 'ES384')] });
   });
   jwksServer = await new Promise<Server>((resolve) => {
@@ -122,10 +127,22 @@ test.each<[string, number, () => string | undefined]>([
   ['RS256 (not an accepted algorithm)', 401, () => token({ alg: 'RS256', kid: 'rs-key', claims: { iss: ISSUER_B } })],
   ['untrusted issuer', 401, () => token({ claims: { iss: 'https://evil.example.org' } })],
   ['jku not on the allowlist', 401, () => token({ alg: 'ES384', kid: 'stranger', key: stranger.privateKey, jku: jwksUrl.replace('jwks.json', 'other.json') })],
+  ['sandbox-style: ES384, configured kid, foreign jku', 200, () => token({ jku: SANDBOX_JKU })],
+  ['foreign jku, configured kid of an issuer whose keys are at its jwksUrl', 200, () => token({ alg: 'RS384', kid: 'rs-key', jku: jwksUrl.replace('jwks.json', 'other.json'), claims: { iss: ISSUER_B } })],
+  ['foreign jku with an unknown kid', 401, () => token({ kid: 'stranger', key: stranger.privateKey, jku: SANDBOX_JKU })],
+  ['foreign jku, configured kid, signed by another key', 401, () => token({ key: stranger.privateKey, jku: jwksUrl.replace('jwks.json', 'other.json') })],
   ['tampered payload', 401, () => { const [h, , s] = token().split('.'); return `${h}.${b64url(JSON.stringify({ iss: ISSUER_A, aud: `${PUBLIC_BASE}/cds-services/lamo-medication-review`, iat: now(), exp: now() + 300, jti: randomUUID(), admin: true }))}.${s}`; }],
   ['not a JWT', 401, () => 'definitely-not-a-jwt'],
 ])('%s → %i', async (_name, expected, make) => {
   expect(await hookCall(make())).toBe(expected);
+});
+
+test('a jku off the allowlist is never fetched, whether the kid is known or not', async () => {
+  const foreign = jwksUrl.replace('jwks.json', 'other.json');
+  expect(await hookCall(token({ jku: foreign }))).toBe(200);
+  expect(await hookCall(token({ kid: 'stranger', key: stranger.privateKey, jku: foreign }))).toBe(401);
+  // Including every token of the matrix above that named it.
+  expect(foreignFetches).toBe(0);
 });
 
 test('a replayed jti is rejected while the token lives', async () => {

@@ -1,27 +1,33 @@
 /**
- * Unit tests of the model-driven card builders, with chosen probabilities (the development model's are
- * noise): unsupported orders, more drugs than expected, suggestions (and what is withheld from them),
- * medication review, discharge list. Record, vocabulary and safety tables are the real ones.
+ * Unit tests of the card builders, with chosen probabilities (the development model's are noise): no
+ * indication + confident model → a finding on the draft's one card; suggestions only with an active indication;
+ * medication review; discharge list; the warning budget; markdown escaping. Record, vocabulary, indication,
+ * high-risk and safety tables are the real ones.
  */
 import type { AllergyEntry, MedicationOrder } from '../../src/fhir/types';
 import { assembleRecord } from '../../src/fhir/record';
-import { activeOrders, type Assessment, type ModelOutput } from '../../src/cds/assessment';
-import { summaryText } from '../../src/cds/cards/card';
+import { activeOrders, supportFor, type Assessment, type ModelOutput } from '../../src/cds/assessment';
+import { makeCard, md, summaryText } from '../../src/cds/cards/card';
+import { withinWarningBudget } from '../../src/cds/cards/budget';
 import { dischargeCard } from '../../src/cds/cards/discharge';
-import { medicationReviewCards } from '../../src/cds/cards/medication-review';
+import { drugCard } from '../../src/cds/cards/drug-card';
 import { orderCountCard } from '../../src/cds/cards/order-count';
-import { withheldCandidates } from '../../src/cds/cards/safety';
+import { draftSafetyFindings, withheldCandidates } from '../../src/cds/cards/safety';
 import { recommendedCandidates, suggestionsCard } from '../../src/cds/cards/suggestions';
-import { unsupportedOrderCards } from '../../src/cds/cards/unsupported-order';
+import { unsupportedFindings } from '../../src/cds/cards/unsupported-order';
 import { createSafetyChecks } from '../../src/cds/safety-checks';
 import type { MedicationRequest } from 'fhir/r4';
+import { thresholdsFromTable } from '../../src/inference/thresholds';
+import { loadHighRiskDrugs } from '../../src/medications/high-risk';
+import { loadIndications } from '../../src/medications/indications';
 import { loadDrugKnowledge } from '../../src/safety/drugs';
 import { medicationRequestErrors } from './fhir-schema';
-import { draftOrder, latestEncounterId, loadPatient, PLAIN_PATIENT, RXNORM } from './helpers';
+import { draftOrder, latestEncounterId, loadPatient, PLAIN_PATIENT, RXNORM, WARFARIN_PATIENT } from './helpers';
 
 const knowledge = loadDrugKnowledge();
 const vocab = knowledge.vocabulary;
 const safety = createSafetyChecks(knowledge);
+const cardKnowledge = { indications: loadIndications(), highRisk: loadHighRiskDrugs(undefined, knowledge.atc) };
 const source = { label: 'LAMO test', modelCardUrl: 'https://cds.example.org/model-card' };
 const resources = loadPatient(PLAIN_PATIENT);
 const encounterId = latestEncounterId(resources);
@@ -42,27 +48,30 @@ function order(code: string, display: string): MedicationOrder {
 function model(probabilities: Record<string, number>, extra: Partial<ModelOutput> = {}): ModelOutput {
   return {
     probabilities: new Map(Object.entries(probabilities)),
-    threshold: 0.5,
-    modelVersion: 'test-1',
+    thresholds: thresholdsFromTable({ recommend: 0.5, unsupported: 0.05, candidates: {} }),
+    modelVersion: '1.0.0',
     covered: new Set(vocab.candidates.map((c) => c.name)),
     evidence: { diagnoses: ['hypertension'], pastHistory: [], procedures: [], medicationsOnAdmission: [], noteSections: ['historyOfPresentIllness'], previousDrugs: [] },
     ...extra,
   };
 }
 
-function assessment(drafts: MedicationOrder[], output: ModelOutput | undefined, allergies: AllergyEntry[] = record.allergies): Assessment {
-  const withAllergies = { ...record, allergies };
+function assessment(drafts: MedicationOrder[], output: ModelOutput | undefined, allergies: AllergyEntry[] = record.allergies, base = record): Assessment {
+  const withAllergies = { ...base, allergies };
+  const active = activeOrders(withAllergies, vocab, new Set());
   return {
     patientId: PLAIN_PATIENT,
     encounterId,
     userId: 'Practitioner/example',
     record: withAllergies,
-    encounter: record.encounters[record.encounters.length - 1],
+    encounter: base.encounters[base.encounters.length - 1],
+    inpatient: false,
     drafts,
-    assessedDrafts: drafts,
-    active: activeOrders(withAllergies, vocab, new Set()),
+    judged: drafts.length > 0 ? drafts : active,
+    active,
     vocab,
-    model: output,
+    knowledge: cardKnowledge,
+    ...(output ? { model: output } : {}),
     withheld: new Map(),
   };
 }
@@ -74,26 +83,58 @@ test('the active medications of the fixture patient are known to the vocabulary'
   expect(names).toEqual(expect.arrayContaining([expect.objectContaining({ candidate: 'simvastatin' }), expect.objectContaining({ candidate: 'amlodipine' })]));
 });
 
-describe('unsupported draft orders (a)', () => {
-  test('P(yes) under the threshold → a warning with a delete suggestion naming the draft', () => {
-    const draft = amoxicillin();
-    const cards = unsupportedOrderCards(assessment([draft], model({ amoxicillin: 0.08 })), source);
-    expect(cards).toHaveLength(1);
-    const { card, kind } = cards[0];
-    expect(kind).toBe('unsupported-order');
-    expect(card.indicator).toBe('warning');
-    expect(card.summary).toMatch(/Amoxicillin 250 MG Oral Capsule.*not supported.*8\.0%/);
-    expect(card.detail).toMatch(/P\(yes\) 8\.0%/);
-    expect(card.detail).toMatch(/hypertension/);
-    expect(card.detail).toMatch(/history of present illness/);
-    expect(card.suggestions?.[0].actions).toEqual([{ type: 'delete', description: expect.any(String), resourceId: `MedicationRequest/${draft.id}` }]);
-    expect(card.overrideReasons?.every((r) => r.display)).toBe(true);
+const ibuprofen = (): MedicationOrder => order('310965', 'Ibuprofen 200 MG Oral Tablet');
+
+describe('a draft without an indication', () => {
+  test('no active indication and P(yes) under the unsupported threshold → a warning on the draft\'s one card, figures in the detail', () => {
+    const draft = ibuprofen();
+    const a = assessment([draft], model({ ibuprofen: 0.01 }));
+    const findings = unsupportedFindings(a);
+    expect(findings.map((f) => [f.kind, f.indicator, f.summary])).toEqual([['unsupported-order', 'warning', 'No indication for ibuprofen found in the record']]);
+    const { card } = drugCard(a, findings, source);
+    expect(card.summary).toBe('No indication for ibuprofen found in the record');
+    expect(card.summary).not.toMatch(/%|P\(yes\)/);
+    expect(card.detail).toMatch(/P\(yes\) for ibuprofen at this visit: 1\.0%/);
+    expect(card.detail).toMatch(/No active condition in the record was found that supports ibuprofen/);
+    expect(card.detail).toMatch(/Active problems: hypertension|Diagnoses of this visit: hypertension/);
+    expect(card.detail).toContain('LAMO model version 1.0.0;');
+    expect(card.suggestions?.map((s) => s.actions)).toEqual([[{ type: 'delete', description: expect.any(String), resourceId: `MedicationRequest/${draft.id}` }]]);
   });
 
-  test('at or over the threshold, or not covered by the model: no warning (never guessed)', () => {
-    expect(unsupportedOrderCards(assessment([amoxicillin()], model({ amoxicillin: 0.5 })), source)).toEqual([]);
-    const uncovered = model({ amoxicillin: 0.01 }, { covered: new Set(['simvastatin']) });
-    expect(unsupportedOrderCards(assessment([amoxicillin()], uncovered), source)).toEqual([]);
+  test('an active indication, a P(yes) over the unsupported threshold, or a drug the model does not cover: no finding', () => {
+    // Amoxicillin treats the patient's chronic sinusitis (indication table).
+    expect(supportFor(assessment([], undefined), 'amoxicillin').map((s) => s.display)).toContain('Chronic sinusitis (disorder)');
+    expect(unsupportedFindings(assessment([amoxicillin()], model({ amoxicillin: 0.001 })))).toEqual([]);
+    expect(unsupportedFindings(assessment([ibuprofen()], model({ ibuprofen: 0.2 })))).toEqual([]);
+    expect(unsupportedFindings(assessment([ibuprofen()], model({ ibuprofen: 0.01 }, { covered: new Set(['simvastatin']) })))).toEqual([]);
+  });
+
+  test('a high-risk chronic drug is never advised against: at most an info card asking to confirm the indication', () => {
+    const a0 = assessment([], undefined);
+    const candidate = vocab.candidates.find((c) => cardKnowledge.highRisk.isHighRiskChronic(c.name) && c.rxnorm.length > 0 && supportFor(a0, c.name).length === 0);
+    if (!candidate) throw new Error('no high-risk candidate without an indication for the fixture patient');
+    const draft = order(candidate.rxnorm[0], candidate.name);
+    const findings = unsupportedFindings(assessment([draft], model({ [candidate.name]: 0.001 })));
+    expect(findings.map((f) => [f.kind, f.indicator])).toEqual([['confirm-indication', 'info']]);
+    expect(findings[0].summary).toBe(`Confirm the indication for ${candidate.name}: none found in the record`);
+  });
+});
+
+describe('one card per draft', () => {
+  const warfarinRecord = assembleRecord(loadPatient(WARFARIN_PATIENT), { patientId: WARFARIN_PATIENT }).record;
+  test('interaction and duplicate on one card, most severe first, one remove suggestion, product names', () => {
+    const draft = ibuprofen();
+    const a = assessment([draft], undefined, warfarinRecord.allergies, warfarinRecord);
+    const findings = draftSafetyFindings(a, safety);
+    expect(new Set(findings.map((f) => f.subject.orderId))).toEqual(new Set([draft.id]));
+    const { card, kind } = drugCard(a, findings, source);
+    expect(kind).toBe('drug-interaction');
+    expect(card.indicator).toBe('critical');
+    expect(card.summary).toMatch(/^Ibuprofen: interacts with warfarin \(active\); duplicates Naproxen sodium 220 MG Oral Tablet/);
+    expect(card.detail?.indexOf('Interaction with')).toBeLessThan(card.detail?.indexOf('Duplicate therapy with') ?? 0);
+    // Osteoarthritis of the knee is on the problem list: ibuprofen's indication is named.
+    expect(card.detail).toMatch(/Active condition supporting ibuprofen:\n- Osteoarthritis of knee \(a known indication of this drug\)/);
+    expect(card.suggestions).toHaveLength(1);
   });
 });
 
@@ -109,7 +150,7 @@ describe('more drugs than expected (e)', () => {
     const cards = orderCountCard(assessment(drafts(), model({ amoxicillin: 0.7, ibuprofen: 0.2 }, { expectedDrugsPerVisit: 1.165 })), source);
     expect(cards).toHaveLength(1);
     expect(cards[0].card.indicator).toBe('info');
-    expect(cards[0].card.summary).toBe('4 drugs ordered; the LAMO model expects about 2 for this visit');
+    expect(cards[0].card.summary).toBe('4 drugs ordered; about 2 are usual for a visit like this');
     expect(cards[0].card.detail).toMatch(/1\.2 drug orders/);
     expect(cards[0].card.detail).toMatch(/recommends 1 candidate drug /);
   });
@@ -121,13 +162,13 @@ describe('more drugs than expected (e)', () => {
 });
 
 describe('suggestions', () => {
-  test('recommended, not ordered, not active: one card, one create per drug, each a valid R4 MedicationRequest', () => {
-    const a = assessment([amoxicillin()], model({ atorvastatin: 0.91, simvastatin: 0.95, amoxicillin: 0.88, cefuroxime: 0.7, lisinopril: 0.2 }));
+  test('recommended, not ordered, not active, with an active indication: one create per drug, naming it, each a valid R4 MedicationRequest', () => {
+    const a = assessment([amoxicillin()], model({ atorvastatin: 0.91, simvastatin: 0.95, amoxicillin: 0.88, ibuprofen: 0.8, cefuroxime: 0.7, lisinopril: 0.2 }));
     const cards = suggestionsCard(a, source, { intent: 'proposal', limit: 5 });
     expect(cards).toHaveLength(1);
     const { card } = cards[0];
     expect(card.selectionBehavior).toBe('any');
-    // simvastatin is active, amoxicillin drafted, lisinopril under the threshold.
+    // simvastatin is active, amoxicillin drafted, ibuprofen without an active indication, lisinopril under the threshold.
     const created = (card.suggestions ?? []).map((s) => {
       expect(s.actions).toHaveLength(1);
       const action = s.actions?.[0];
@@ -147,21 +188,23 @@ describe('suggestions', () => {
         }),
       );
       expect(resource.medicationCodeableConcept?.coding?.[0]).toEqual({ system: RXNORM, code: expect.stringMatching(/^\d+$/) });
+      expect(resource.reasonReference?.length).toBeGreaterThan(0);
     }
+    expect(card.suggestions?.[0].label).toMatch(/^Order atorvastatin for Coronary Heart Disease/);
+    expect(card.detail).not.toMatch(/\bibuprofen\b/);
   });
 
-  test('reasonReference cites the current condition an earlier order of the drug was for', () => {
+  test('reasonReference cites the active condition an earlier order of the drug was for', () => {
     const condition = record.conditions.find((c) => c.clinicalStatus === 'active' && !c.abatement);
     if (!condition) throw new Error('fixture patient has no active condition');
-    const earlier: MedicationOrder = { ...order('308182', 'Amoxicillin 250 MG Oral Capsule'), status: 'stopped', reasonConditionIds: [condition.id] };
-    const a = assessment([], model({ amoxicillin: 0.9 }));
+    const earlier: MedicationOrder = { ...order('310965', 'Ibuprofen 200 MG Oral Tablet'), status: 'stopped', reasonConditionIds: [condition.id] };
+    const a = assessment([], model({ ibuprofen: 0.9 }));
     a.record = { ...a.record, medications: [...a.record.medications, earlier] };
     const { card } = suggestionsCard(a, source, { intent: 'proposal', limit: 5 })[0];
     const action = card.suggestions?.[0].actions?.[0];
     const resource = action?.type === 'create' ? action.resource : undefined;
-    expect(resource?.reasonReference).toEqual([{ reference: `Condition/${condition.id}`, display: condition.concept.display }]);
+    expect(resource?.reasonReference?.[0]).toEqual({ reference: `Condition/${condition.id}`, display: condition.concept.display });
     expect(medicationRequestErrors(resource)).toEqual([]);
-    expect(card.detail).toContain(`Earlier orders of this drug were for: ${condition.concept.display}`);
   });
 
   test('a recommendation the patient is allergic to is withheld, and said so', () => {
@@ -181,21 +224,42 @@ describe('suggestions', () => {
   });
 });
 
-test('medication review: an active drug under the threshold → one warning naming it', () => {
-  const cards = medicationReviewCards(assessment([], model({ simvastatin: 0.05, amlodipine: 0.9 })), source);
-  expect(cards).toHaveLength(1);
-  expect(cards[0].kind).toBe('review-unsupported');
-  expect(cards[0].card.indicator).toBe('warning');
-  expect(cards[0].card.summary).toMatch(/^Active Simvastatin/);
+test('medication review: an active drug with an active indication is never flagged; without one, a warning naming it', () => {
+  expect(unsupportedFindings(assessment([], model({ simvastatin: 0.001, amlodipine: 0.001 })))).toEqual([]);
+  const resolved = { ...record, conditions: record.conditions.map((c) => ({ ...c, clinicalStatus: 'resolved' })) };
+  const findings = unsupportedFindings(assessment([], model({ simvastatin: 0.001, amlodipine: 0.9 }), record.allergies, resolved));
+  expect(findings.map((f) => [f.kind, f.indicator, f.summary])).toEqual([['review-unsupported', 'warning', 'No indication for active simvastatin found in the record']]);
 });
 
-test('discharge list: continue, new (create, intent order), review', () => {
-  const [issued] = dischargeCard(assessment([], model({ amlodipine: 0.9, simvastatin: 0.1, atorvastatin: 0.8 })), source, 5);
+test('discharge list: continue, new (create, intent order, with its indication), review', () => {
+  const [issued] = dischargeCard(assessment([], model({ amlodipine: 0.9, simvastatin: 0.001, atorvastatin: 0.8 })), source, 5);
   expect(issued.kind).toBe('discharge-list');
-  expect(issued.card.summary).toBe('Discharge medications: 1 to continue, 1 new, 1 to review');
+  expect(issued.card.summary).toBe('Discharge medications: 1 to continue, 1 new, 0 to review');
   expect(issued.card.detail).toMatch(/\*\*Continue \(active, recommended\)\*\*\n- Amlodipine/);
   const action = issued.card.suggestions?.[0].actions?.[0];
   expect(action?.type === 'create' && action.resource.intent).toBe('order');
+  expect(action?.type === 'create' && action.resource.reasonReference?.length).toBeGreaterThan(0);
+});
+
+test('warning budget: critical cards always shown, warnings over the budget folded into one info card', () => {
+  const card = (indicator: 'critical' | 'warning' | 'info', n: number) =>
+    makeCard('drug-interaction', source, { summary: `card ${n}`, indicator, detail: `detail ${n}`, suggestions: [{ label: `remove ${n}`, actions: [{ type: 'delete', description: 'd', resourceId: `MedicationRequest/${n}` }] }] });
+  const cards = [card('critical', 1), card('critical', 2), card('critical', 3), card('warning', 4), card('warning', 5), card('info', 6)];
+  const shown = withinWarningBudget(cards, 2, source);
+  expect(shown.map((c) => c.card.indicator)).toEqual(['critical', 'critical', 'critical', 'info', 'info']);
+  expect(shown[3].kind).toBe('more-warnings');
+  expect(shown[3].card.summary).toBe('2 more warnings: card 4; card 5');
+  expect(shown[3].card.detail).toMatch(/detail 4[\s\S]*detail 5/);
+  expect(shown[3].card.suggestions?.map((s) => s.label)).toEqual(['remove 4', 'remove 5']);
+  expect(withinWarningBudget(cards.slice(3), 2, source).map((c) => c.card.summary)).toEqual(['card 4', 'card 5', 'card 6']);
+});
+
+test('markdown escaping: CommonMark list and heading markers only where they are markers', () => {
+  expect(md('1.0.0')).toBe('1.0.0');
+  expect(md('1. first')).toBe('1\\. first');
+  expect(md('- item')).toBe('\\- item');
+  expect(md('#hashtag')).toBe('#hashtag');
+  expect(md('Fracture of bone, closed *severe*')).toBe('Fracture of bone, closed \\*severe\\*');
 });
 
 test('summaries stay under 140 characters', () => {

@@ -54,8 +54,9 @@ describe.each([
     expect(interaction?.detail).toMatch(/PDDI-CDS|ONC/);
     const removal = interaction?.suggestions?.[0]?.actions?.[0];
     expect(removal).toEqual(expect.objectContaining({ type: 'delete', resourceId: `MedicationRequest/${draft.id}` }));
-    // The active naproxen is an NSAID too: a second NSAID is duplicate therapy.
-    expect(byTopic(cards, 'duplicateTherapy').some((card) => /naproxen/i.test(card.summary))).toBe(classDuplicate);
+    // The active naproxen is an NSAID too: a second NSAID is duplicate therapy, on the same card as the interaction.
+    expect(/duplicates Naproxen/i.test(interaction?.summary ?? '')).toBe(classDuplicate);
+    expect(cards.filter((card) => (card.suggestions ?? []).some((s) => s.actions?.some((a) => a.type === 'delete' && a.resourceId === `MedicationRequest/${draft.id}`)))).toHaveLength(1);
   });
 });
 
@@ -94,6 +95,8 @@ test('a second statin is duplicate therapy (same ATC level-4 class)', async () =
   const duplicate = byTopic(cards, 'duplicateTherapy')[0];
   expect(duplicate).toBeDefined();
   expect(duplicate.summary).toMatch(/atorvastatin/i);
-  expect(duplicate.summary).toMatch(/simvastatin/i);
-  expect(duplicate.summary).toMatch(/C10AA/);
+  expect(duplicate.summary).toMatch(/Simvastatin 20 MG Oral Tablet/);
+  // Codes belong in the detail, not the summary.
+  expect(duplicate.summary).not.toMatch(/C10AA/);
+  expect(duplicate.detail).toMatch(/ATC C10AA/);
 });

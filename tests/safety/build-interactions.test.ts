@@ -1,4 +1,7 @@
-import { parseOncCsv, parseValueSets } from '../../scripts/build-interactions';
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { buildInteractionTable, loadInteractionRules, parseOncCsv, parseValueSets } from '../../scripts/build-interactions';
+import { FHIR_MAPPINGS_DIR } from '../../src/paths';
 import { canonicalIngredient } from '../../src/medications/normalise';
 
 describe('ONC list reader', () => {
@@ -35,5 +38,18 @@ describe('PDDI-CDS value set reader', () => {
       },
       { id: 'valueset-NSAIDS', title: 'NSAIDs', concepts: [], includes: ['valueset-ketorolac'] },
     ]);
+  });
+});
+
+describe('rebuilding interactions.json from interaction-rules.json', () => {
+  test('gives exactly the shipped table (the rule content moved from code to reviewed data unchanged)', () => {
+    const shipped = JSON.parse(readFileSync(path.join(FHIR_MAPPINGS_DIR, 'interactions.json'), 'utf8')) as unknown;
+    expect(buildInteractionTable()).toEqual(shipped);
+  });
+
+  test('the reviewed rules file names only known drug classes and groups', () => {
+    const rules = loadInteractionRules();
+    expect(rules.pddi.rules.map((rule) => rule.id)).toEqual(['pddi-warfarin-nsaids', 'pddi-digoxin-cyclosporine']);
+    expect(rules.onc.mechanisms.length).toBeGreaterThan(5);
   });
 });

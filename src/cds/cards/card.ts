@@ -20,6 +20,10 @@ export const TOPICS: Record<CardKind, Coding> = {
   'discharge-list': { system: TOPIC_SYSTEM, code: 'dischargeMedications', display: 'Recommended discharge medications' },
   'review-unsupported': { system: TOPIC_SYSTEM, code: 'activeMedicationUnsupported', display: 'Active medication no longer supported' },
   'not-assessed': { system: TOPIC_SYSTEM, code: 'notAssessed', display: 'Drug not assessed' },
+  contraindication: { system: TOPIC_SYSTEM, code: 'contraindication', display: 'Drug-disease contraindication' },
+  'confirm-indication': { system: TOPIC_SYSTEM, code: 'confirmIndication', display: 'Confirm the indication' },
+  'unassessed-draft': { system: TOPIC_SYSTEM, code: 'draftNotAssessed', display: 'Draft order not assessed' },
+  'more-warnings': { system: TOPIC_SYSTEM, code: 'moreWarnings', display: 'Further warnings' },
   'data-gap': { system: TOPIC_SYSTEM, code: 'dataGap', display: 'Recommendations unavailable' },
 };
 
@@ -61,7 +65,9 @@ export function summaryText(text: string): string {
  */
 export function md(text: string): string {
   const inline = text.replace(/\s+/g, ' ').trim().replace(/([\\`*_[\]<>|~])/g, '\\$1');
-  return inline.replace(/^([#+-]|\d+[.)])/, '\\$1');
+  // Block starts as CommonMark reads them: "# " a heading, "- "/"+ " a list item, "1. "/"1) " an ordered one.
+  // The escape goes where CommonMark puts it ("1\. "), and only when a marker is really there ("1.0.0" is not).
+  return inline.replace(/^(#{1,6}|[+-])(?=\s|$)/, '\\$1').replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
 }
 
 export interface CardSpec {

@@ -1,6 +1,7 @@
-/** The markdown evidence of model cards: the drug's P(yes) against the threshold, the conditions the record
- * links to the drug, and what the model's prompt was built from (conditions, procedures, note sections). */
-import { conditionsSupporting, type Assessment, type ModelOutput } from '../assessment';
+/** The markdown evidence of model cards: the drug's P(yes) against the model's thresholds, and what the model's
+ * prompt was built from, in the words of the setting: "diagnoses of this visit" and "medications on admission"
+ * only in an inpatient stay; elsewhere "active problems" and "current medications". */
+import { probabilityOf, type Assessment, type ModelOutput } from '../assessment';
 import { md, percent } from './card';
 
 const SECTION_NAMES: Record<string, string> = {
@@ -10,37 +11,34 @@ const SECTION_NAMES: Record<string, string> = {
   medicationsOnAdmission: 'medications on admission',
 };
 
+/** Each item whole (condition names hold commas of their own), separated by semicolons. */
 function listLine(label: string, items: readonly string[]): string | undefined {
-  return items.length > 0 ? `- ${label}: ${items.map(md).join(', ')}` : undefined;
+  return items.length > 0 ? `- ${label}: ${items.map(md).join('; ')}` : undefined;
 }
 
 /** What the prompt was built from, as a markdown list. */
-export function promptEvidence(model: ModelOutput): string {
+export function promptEvidence(assessment: Pick<Assessment, 'inpatient' | 'encounterId'>, model: ModelOutput): string {
   const e = model.evidence;
+  const ofVisit = assessment.inpatient || assessment.encounterId !== undefined;
   const lines = [
-    listLine('Diagnoses of this visit', e.diagnoses),
-    listLine('Other active conditions', e.pastHistory),
+    listLine(ofVisit ? 'Diagnoses of this visit' : 'Active problems', e.diagnoses),
+    listLine('Other conditions', e.pastHistory),
     listLine('Procedures', e.procedures),
-    listLine('Medications on admission', e.medicationsOnAdmission),
-    listLine('Note sections', e.noteSections.map((name) => SECTION_NAMES[name] ?? name)),
+    listLine(assessment.inpatient ? 'Medications on admission' : 'Current medications', e.medicationsOnAdmission),
+    listLine('Note sections', e.noteSections.map((name) => (name === 'medicationsOnAdmission' && !assessment.inpatient ? 'current medications' : SECTION_NAMES[name] ?? name))),
     listLine("Previous visit's drugs", e.previousDrugs),
   ].filter((line): line is string => line !== undefined);
   return lines.length > 0 ? `The model read:\n${lines.join('\n')}` : 'The model read: no diagnoses, procedures or notes (the record is sparse).';
 }
 
-/** "P(yes) 12% (threshold 50%)" and the record's support for `candidate`. */
-export function drugEvidence(assessment: Assessment, model: ModelOutput, candidate: string): string {
-  const probability = model.probabilities.get(candidate);
-  const score =
-    probability === undefined
-      ? `**${md(candidate)}**: not scored.`
-      : `**${md(candidate)}**: model P(yes) ${percent(probability)} (recommendation threshold ${percent(model.threshold)}).`;
-  const supporting = conditionsSupporting(assessment, candidate).map((c) => c.concept.display);
-  const support =
-    supporting.length > 0
-      ? `Earlier orders of this drug were for: ${supporting.map(md).join(', ')}.`
-      : 'No current condition in the record is recorded as a reason for this drug.';
-  return `${score}\n\n${support}`;
+/** "model P(yes) 12% (recommends from 50%)": figures for the detail, never the summary. */
+export function modelScore(model: ModelOutput, candidate: string): string {
+  const probability = probabilityOf(model, candidate);
+  if (probability === undefined) return `The model did not score ${md(candidate)}.`;
+  return (
+    `Model P(yes) for ${md(candidate)} at this visit: ${percent(probability)} ` +
+    `(recommended from ${percent(model.thresholds.recommend(candidate))}; called unlikely under ${percent(model.thresholds.unsupported(candidate))}).`
+  );
 }
 
 export function modelFootnote(model: ModelOutput): string {

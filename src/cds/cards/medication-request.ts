@@ -1,14 +1,15 @@
 /** The FHIR R4 MedicationRequest a suggestion proposes: draft status, RxNorm-coded drug, the patient, the
- * encounter and, where the record links the drug to a current condition, that condition as reasonReference. */
+ * encounter, and the active conditions that support the drug as reasonReference. */
 import type { MedicationRequest } from 'fhir/r4';
 import { RXNORM_SYSTEM } from '../../fhir/concepts';
-import { conditionsSupporting, type Assessment } from '../assessment';
+import type { Assessment, Support } from '../assessment';
 
 /** undefined when the vocabulary has no RxNorm code for the candidate (nothing codable to propose). */
 export function proposedMedicationRequest(
   assessment: Assessment,
   candidate: string,
   intent: 'proposal' | 'order',
+  support: readonly Support[],
 ): MedicationRequest | undefined {
   const code = assessment.vocab.byName(candidate)?.rxnorm[0];
   if (!code) return undefined;
@@ -24,9 +25,7 @@ export function proposedMedicationRequest(
   if (assessment.userId && /^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/.test(assessment.userId)) {
     request.requester = { reference: assessment.userId };
   }
-  const reasons = conditionsSupporting(assessment, candidate);
-  if (reasons.length > 0) {
-    request.reasonReference = reasons.map((condition) => ({ reference: `Condition/${condition.id}`, display: condition.concept.display }));
-  }
+  const reasons = support.filter((s) => s.conditionId !== undefined && /^[A-Za-z0-9\-.]{1,64}$/.test(s.conditionId));
+  if (reasons.length > 0) request.reasonReference = reasons.map((s) => ({ reference: `Condition/${s.conditionId as string}`, display: s.display }));
   return request;
 }

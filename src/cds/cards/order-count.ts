@@ -4,23 +4,24 @@ import type { Assessment } from '../assessment';
 import type { IssuedCard } from '../types';
 import { makeCard, type CardSourceInfo } from './card';
 import { modelFootnote } from './evidence';
+import { recommendedCandidates } from './suggestions';
 
 export function orderCountCard(assessment: Assessment, source: CardSourceInfo): IssuedCard[] {
   const model = assessment.model;
   if (!model) return [];
-  const recommended = [...model.probabilities.values()].filter((p) => p >= model.threshold).length;
+  const recommended = recommendedCandidates(assessment).length;
   const typical = model.expectedDrugsPerVisit ?? 0;
   const expected = Math.max(Math.ceil(typical), recommended);
   const ordered = assessment.drafts.length;
   if (expected === 0 || ordered <= expected) return [];
   return [
     makeCard('order-count', source, {
-      summary: `${ordered} drugs ordered; the LAMO model expects about ${expected} for this visit`,
+      summary: `${ordered} drugs ordered; about ${expected} are usual for a visit like this`,
       indicator: 'info',
       detail: [
         `This visit has **${ordered}** draft medication orders.`,
         `- A typical visit in the model's training data had ${typical.toFixed(1)} drug orders.`,
-        `- For this record the model recommends ${recommended} candidate drug${recommended === 1 ? '' : 's'} (P(yes) at or above the threshold).`,
+        `- For this record the model recommends ${recommended} candidate drug${recommended === 1 ? '' : 's'} (P(yes) at or above its recommendation threshold).`,
         'Consider whether every order is needed.',
         modelFootnote(model),
       ].join('\n'),

@@ -1,19 +1,26 @@
-/** Medications the model recommends (P(yes) ≥ threshold) that are neither drafted nor active, in one card: one
- * suggestion per drug (Epic accepts one action per suggestion), each a `create` of a draft MedicationRequest. */
-import { candidateOf, type Assessment } from '../assessment';
+/** Medications the model recommends (P(yes) ≥ its recommend threshold) that are neither drafted nor active and
+ * that an active condition of the record supports, in one card: one suggestion per drug (Epic accepts one
+ * action per suggestion), each a `create` of a draft MedicationRequest whose reasonReference names the
+ * condition. A candidate without an active indication is not suggested; nor is one withheld for safety. */
+import { candidateOf, supportFor, type Assessment, type Support } from '../assessment';
 import type { IssuedCard, Suggestion } from '../types';
-import { makeCard, md, percent, type CardSourceInfo } from './card';
-import { drugEvidence, modelFootnote, promptEvidence } from './evidence';
+import { makeCard, md, type CardSourceInfo } from './card';
+import { modelFootnote, modelScore, promptEvidence } from './evidence';
 import { proposedMedicationRequest } from './medication-request';
 
-/** Candidates over the threshold, most probable first. */
+/** Candidates the model recommends, most probable first. */
 export function recommendedCandidates(assessment: Assessment): string[] {
   const model = assessment.model;
   if (!model) return [];
   return [...model.probabilities.entries()]
-    .filter(([candidate, p]) => p >= model.threshold && model.covered.has(candidate))
+    .filter(([candidate, p]) => model.covered.has(candidate) && p >= model.thresholds.recommend(candidate))
     .sort((a, b) => b[1] - a[1])
     .map(([candidate]) => candidate);
+}
+
+/** "atrial fibrillation; hypertension": the supporting conditions, each name whole. */
+export function supportNames(support: readonly Support[]): string {
+  return support.map((s) => s.display).join('; ');
 }
 
 export interface SuggestionOptions {
@@ -22,46 +29,62 @@ export interface SuggestionOptions {
   limit: number;
 }
 
-export function suggestionsCard(assessment: Assessment, source: CardSourceInfo, options: SuggestionOptions): IssuedCard[] {
-  const model = assessment.model;
-  if (!model) return [];
+export interface Suggestible {
+  candidate: string;
+  support: Support[];
+}
+
+/** Recommended candidates not yet drafted or active, with the active conditions that support each; withheld and unsupported ones apart. */
+export function suggestible(assessment: Assessment): { suggest: Suggestible[]; withheld: string[]; unsupported: string[] } {
   const taken = new Set(
-    [...assessment.drafts, ...assessment.active]
-      .map((order) => candidateOf(order, assessment.vocab))
-      .filter((c): c is string => c !== undefined),
+    [...assessment.drafts, ...assessment.active].map((order) => candidateOf(order, assessment.vocab)).filter((c): c is string => c !== undefined),
   );
-  const suggestions: Omit<Suggestion, 'uuid'>[] = [];
-  const names: string[] = [];
-  const details: string[] = [];
+  const suggest: Suggestible[] = [];
   const withheld: string[] = [];
+  const unsupported: string[] = [];
   for (const candidate of recommendedCandidates(assessment)) {
-    if (taken.has(candidate) || suggestions.length >= options.limit) continue;
+    if (taken.has(candidate)) continue;
     const reason = assessment.withheld.get(candidate);
     if (reason !== undefined) {
       withheld.push(`- ${md(candidate)}: ${md(reason)}`);
       continue;
     }
-    const resource = proposedMedicationRequest(assessment, candidate, options.intent);
+    const support = supportFor(assessment, candidate).filter((s) => s.conditionId !== undefined);
+    if (support.length === 0) unsupported.push(candidate);
+    else suggest.push({ candidate, support });
+  }
+  return { suggest, withheld, unsupported };
+}
+
+export function suggestionsCard(assessment: Assessment, source: CardSourceInfo, options: SuggestionOptions): IssuedCard[] {
+  const model = assessment.model;
+  if (!model) return [];
+  const { suggest, withheld } = suggestible(assessment);
+  const suggestions: Omit<Suggestion, 'uuid'>[] = [];
+  const names: string[] = [];
+  const details: string[] = [];
+  for (const { candidate, support } of suggest) {
+    if (suggestions.length >= options.limit) break;
+    const resource = proposedMedicationRequest(assessment, candidate, options.intent, support);
     if (!resource) continue;
-    const probability = model.probabilities.get(candidate) ?? 0;
     suggestions.push({
-      label: `Order ${candidate} (model ${percent(probability)})`.slice(0, 120),
+      label: `Order ${candidate} for ${supportNames(support)}`.slice(0, 120),
       isRecommended: true,
       actions: [{ type: 'create', description: `Create a draft order for ${candidate}`, resource }],
     });
     names.push(candidate);
-    details.push(drugEvidence(assessment, model, candidate));
+    details.push(`**${md(candidate)}** for ${support.map((s) => md(s.display)).join('; ')}. ${modelScore(model, candidate)}`);
   }
   if (suggestions.length === 0) return [];
   return [
     makeCard('suggestions', source, {
-      summary: `LAMO recommends ${suggestions.length === 1 ? names[0] : `${suggestions.length} medications: ${names.join(', ')}`}`,
+      summary: suggestions.length === 1 ? `Consider ${names[0]} for ${supportNames(suggest[0].support)}` : `Consider ${names.join(', ')}`,
       indicator: 'info',
       detail: [
-        `The LAMO model recommends these medications for this visit; none is ordered or active yet.`,
+        'The LAMO model recommends these medications for this visit, and an active condition in the record supports each; none is ordered or active yet.',
         ...details,
         ...(withheld.length > 0 ? [`Recommended by the model but not suggested:\n${withheld.join('\n')}`] : []),
-        promptEvidence(model),
+        promptEvidence(assessment, model),
         modelFootnote(model),
       ].join('\n\n'),
       suggestions,

@@ -1,0 +1,58 @@
+/**
+ * The one card per judged drug order: every finding about it (allergy, interaction, contraindication,
+ * duplicate, unsupported, confirm-indication), most severe first, the active condition that supports the drug
+ * (or that none was found), and one "remove the draft" suggestion. All drug cards are built here, so a link
+ * (e.g. a SMART app) is added in one place.
+ */
+import { removeDraftAction, supportFor, type Assessment, type Support } from '../assessment';
+import { byUrgency, type Finding, type FindingSubject } from '../findings';
+import type { Coding, IssuedCard } from '../types';
+import { makeCard, md, type CardSourceInfo } from './card';
+
+const VIA: Record<Support['via'], string> = {
+  'this order': 'the reason given on this order',
+  'earlier orders': 'the reason of earlier orders of this drug',
+  'indication table': 'a known indication of this drug',
+};
+
+/** "Atrial fibrillation (the reason given on this order)", each condition name whole, one per line. */
+export function supportText(assessment: Assessment, subject: Pick<FindingSubject, 'name' | 'candidate'>, support: readonly Support[]): string {
+  if (support.length > 0) {
+    const lines = support.map((s) => `- ${md(s.display)} (${VIA[s.via]})`);
+    return `Active condition${support.length === 1 ? '' : 's'} supporting ${md(subject.name)}:\n${lines.join('\n')}`;
+  }
+  const none = subject.candidate ? assessment.knowledge.indications.noIndicationKnown(subject.candidate) : undefined;
+  if (none && none.use !== 'unknown') return `${md(subject.name)} is usually given without a condition to treat (${md(none.reason)}).`;
+  return `No active condition in the record was found that supports ${md(subject.name)}.`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function mergedReasons(findings: readonly Finding[]): Coding[] {
+  const seen = new Map<string, Coding>();
+  for (const finding of findings) for (const reason of finding.overrideReasons) if (!seen.has(reason.code)) seen.set(reason.code, reason);
+  return [...seen.values()];
+}
+
+/** The card of one order from its findings (at least one). */
+export function drugCard(assessment: Assessment, findings: readonly Finding[], source: CardSourceInfo): IssuedCard {
+  const sorted = [...findings].sort(byUrgency);
+  const first = sorted[0];
+  const subject = first.subject;
+  const summary = sorted.length === 1 ? first.summary : `${capitalised(subject.name)}: ${sorted.map((f) => f.phrase).join('; ')}`;
+  const support = supportFor(assessment, subject.candidate, [...assessment.drafts, ...assessment.judged].find((o) => o.id === subject.orderId));
+  const removal = subject.source === 'draft' ? removeDraftAction(subject.orderId, subject.label) : undefined;
+  return makeCard(first.kind, source, {
+    summary,
+    indicator: first.indicator,
+    detail: [
+      `**${md(subject.label)}** (${subject.source === 'draft' ? 'being ordered' : 'active'})`,
+      ...sorted.map((finding) => finding.detail),
+      supportText(assessment, subject, support),
+    ].join('\n\n'),
+    suggestions: removal ? [{ label: removal.description.slice(0, 120), actions: [removal] }] : [],
+    overrideReasons: mergedReasons(sorted),
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * What a call has produced so far, kept as findings and cards so that the answer can be built at any moment:
+ * when the pipeline finishes, or when the deadline cuts it short (safety findings first, the model's later).
+ */
+import type { Assessment } from './assessment';
+import { withAppLink } from './cards/app-link';
+import { withinWarningBudget } from './cards/budget';
+import type { CardSourceInfo } from './cards/card';
+import { dataGapCard } from './cards/data-gap';
+import { drugCard } from './cards/drug-card';
+import { byUrgency, groupBySubject, type Finding } from './findings';
+import type { FieldRepairs } from './readable';
+import type { IssuedCard } from './types';
+
+export class PipelineProgress {
+  assessment?: Assessment;
+  /** Safety findings about the judged orders; set once the checks ran. */
+  safety?: Finding[];
+  /** The model's findings about the judged orders (unsupported, confirm the indication). */
+  modelFindings: Finding[] = [];
+  /** The model's other cards (suggestions, discharge list, order count, not assessed). */
+  model: IssuedCard[] = [];
+  /** Cards about the request itself (drafts that could not be assessed). */
+  request: IssuedCard[] = [];
+  /** Why model cards are missing (shown in a data-gap card). */
+  readonly gaps: string[] = [];
+  repairs: FieldRepairs = new Map();
+  modelVersion?: string;
+  patientId?: string;
+
+  addGap(reason: string): void {
+    if (!this.gaps.includes(reason)) this.gaps.push(reason);
+  }
+
+  get safetyRan(): boolean {
+    return this.safety !== undefined;
+  }
+
+  /** Every card, most urgent first (stable within an indicator), warnings over `warningBudget` folded. */
+  cards(source: CardSourceInfo, warningBudget: number): IssuedCard[] {
+    const drugCards =
+      this.assessment === undefined
+        ? []
+        : groupBySubject([...(this.safety ?? []), ...this.modelFindings]).map((findings) => drugCard(this.assessment as Assessment, findings, source));
+    const all = [...drugCards, ...this.request, ...this.model];
+    if (this.gaps.length > 0) {
+      const skippedFields = [...this.repairs.entries()].map(([field, count]) => `${field} ×${count}`);
+      all.push(dataGapCard(source, { reasons: this.gaps, safetyRan: this.safetyRan, skippedFields }));
+    }
+    const sorted = all.map((issued, i) => ({ issued, i })).sort((a, b) => byUrgency(a.issued.card, b.issued.card) || a.i - b.i);
+    // Every card about a drug links to the SMART app (cards/app-link.ts), with this call's drafts in appContext.
+    return withinWarningBudget(
+      sorted.map((x) => x.issued),
+      warningBudget,
+      source,
+    ).map((issued) => withAppLink(issued, source, this.assessment));
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The record as it stood at one encounter, and the CDS calls the clinical check sends about it. Everything
+ * dated after the encounter's start is dropped (a condition that ended later is active again); the
+ * encounter's own orders become the draft orders; reasonReference / reasonCode are removed from every order,
+ * as EHR orders often carry none, so the indication knowledge has to do the work.
+ */
+import type { Bundle, Condition, Encounter, FhirResource, Medication, MedicationRequest } from 'fhir/r4';
+import { toConcept } from '../../fhir/concepts';
+import type { Concept } from '../../fhir/types';
+import { seededUnit } from '../../dataset/splits';
+import type { MedicationVocabulary } from '../../medications/types';
+import { orderRequest, searchset } from '../../samples/cds-requests';
+import type { PatientResources } from './population';
+
+type AnyResource = FhirResource & Record<string, unknown>;
+
+function referencedId(reference: unknown, type: string): string | undefined {
+  const text = (reference as { reference?: string } | undefined)?.reference;
+  const match = text ? new RegExp(`(?:^|/)${type}/([^/]+)$`).exec(text) : null;
+  return match?.[1];
+}
+
+/** The encounter a resource belongs to (R4 `encounter`, STU3 `context`, DocumentReference context). */
+export function encounterOf(resource: FhirResource): string | undefined {
+  const r = resource as AnyResource;
+  const context = r.context as { encounter?: unknown } | undefined;
+  const fromContext = Array.isArray(context?.encounter) ? context?.encounter[0] : context?.encounter;
+  return referencedId(r.encounter, 'Encounter') ?? referencedId(r.context, 'Encounter') ?? referencedId(fromContext, 'Encounter');
+}
+
+/** When a resource happened, for truncation at an encounter (undefined: undated, kept). */
+function dateOf(resource: FhirResource): string | undefined {
+  const r = resource as AnyResource;
+  const period = (r.period ?? r.performedPeriod) as { start?: string } | undefined;
+  const values = [period?.start, r.onsetDateTime, r.authoredOn, r.performedDateTime, r.date, r.indexed, r.recordedDate, r.assertedDate];
+  return values.find((value): value is string => typeof value === 'string');
+}
+
+/** The drug concept of an order (its code, or the referenced Medication's). */
+export function orderConcept(order: MedicationRequest, medications: ReadonlyMap<string, Medication>): Concept | undefined {
+  if (order.medicationCodeableConcept) return toConcept(order.medicationCodeableConcept);
+  const id = referencedId(order.medicationReference, 'Medication');
+  const medication = id ? medications.get(id) : undefined;
+  return medication?.code ? toConcept(medication.code) : undefined;
+}
+
+export interface EncounterCase {
+  patientId: string;
+  encounter: Encounter;
+  /** The record as of the encounter's start, reasons removed, the encounter's own orders excluded. */
+  history: FhirResource[];
+  /** The encounter's own orders (reasons removed), as drafts. */
+  orders: MedicationRequest[];
+  /** Candidate of each order (undefined: not covered by the vocabulary). */
+  candidates: (string | undefined)[];
+  /** Condition ids the original orders (history and encounter) named as their reason, per order id. */
+  originalReasons: Map<string, string[]>;
+}
+
+function withoutReasons(order: MedicationRequest): MedicationRequest {
+  const copy: MedicationRequest = { ...order };
+  delete copy.reasonReference;
+  delete copy.reasonCode;
+  return copy;
+}
+
+/** A condition as it stood at `at`: one that ended later is still active then. */
+function conditionAt(condition: Condition, at: string): Condition {
+  const abatement = (condition as AnyResource).abatementDateTime as string | undefined;
+  if (!abatement || abatement <= at) return condition;
+  const copy = { ...condition } as AnyResource;
+  delete copy.abatementDateTime;
+  copy.clinicalStatus = typeof copy.clinicalStatus === 'string' ? 'active' : { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] };
+  return copy as unknown as Condition;
+}
+
+/** Encounters of the patient with at least one covered order, each as a case. */
+export function encounterCases(patient: PatientResources, vocabulary: MedicationVocabulary): EncounterCase[] {
+  const medications = new Map(patient.resources.filter((r): r is Medication => r.resourceType === 'Medication').map((m) => [m.id as string, m]));
+  const orders = patient.resources.filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest');
+  const reasons = new Map(orders.map((order) => [order.id as string, (order.reasonReference ?? []).map((ref) => referencedId(ref, 'Condition')).filter((id): id is string => Boolean(id))]));
+  const byEncounter = new Map<string, MedicationRequest[]>();
+  for (const order of orders) {
+    const encounterId = encounterOf(order);
+    if (encounterId) byEncounter.set(encounterId, [...(byEncounter.get(encounterId) ?? []), order]);
+  }
+  const cases: EncounterCase[] = [];
+  for (const encounter of patient.resources.filter((r): r is Encounter => r.resourceType === 'Encounter')) {
+    const own = byEncounter.get(encounter.id as string) ?? [];
+    const start = encounter.period?.start;
+    if (own.length === 0 || !start) continue;
+    const candidates = own.map((order) => {
+      const concept = orderConcept(order, medications);
+      const normalised = concept ? vocabulary.normalise(concept) : undefined;
+      return normalised?.covered ? normalised.candidate : undefined;
+    });
+    if (candidates.every((candidate) => candidate === undefined)) continue;
+    const ownIds = new Set(own.map((order) => order.id));
+    const history: FhirResource[] = [];
+    for (const resource of patient.resources) {
+      if (resource.resourceType === 'MedicationRequest' && ownIds.has(resource.id)) continue;
+      const date = dateOf(resource);
+      const sameEncounter = encounterOf(resource) === encounter.id;
+      // Notes of the visit are written after the orders; later data did not exist yet.
+      if (resource.resourceType === 'DocumentReference' && (sameEncounter || (date !== undefined && date >= start))) continue;
+      if (!sameEncounter && date !== undefined && date > start && resource.resourceType !== 'Patient' && resource.resourceType !== 'Medication') continue;
+      if (resource.resourceType === 'Condition') history.push(conditionAt(resource, start));
+      else if (resource.resourceType === 'MedicationRequest') history.push(withoutReasons(resource));
+      else history.push(resource);
+    }
+    cases.push({
+      patientId: patient.patientId,
+      encounter,
+      history,
+      orders: own.map((order) => ({ ...withoutReasons(order), status: 'draft' })),
+      candidates,
+      originalReasons: reasons,
+    });
+  }
+  return cases;
+}
+
+/**
+ * A seeded sample of at most `max` cases, spread over patients: at most max(3, max / patients) per patient,
+ * so that a large population is not a few long histories and a small one still fills the sample.
+ */
+export function sampleCases(cases: readonly EncounterCase[], max: number, seed: string): EncounterCase[] {
+  const order = (c: EncounterCase) => seededUnit(seed, c.encounter.id as string);
+  const byPatient = new Map<string, EncounterCase[]>();
+  for (const c of cases) byPatient.set(c.patientId, [...(byPatient.get(c.patientId) ?? []), c]);
+  const perPatient = Math.max(3, Math.ceil(max / Math.max(1, byPatient.size)));
+  const pool = [...byPatient.values()].flatMap((list) => [...list].sort((a, b) => order(a) - order(b)).slice(0, perPatient));
+  return pool.sort((a, b) => order(a) - order(b)).slice(0, max);
+}
+
+function prefetchOf(resources: readonly FhirResource[], patientId: string, encounter?: Encounter): Record<string, FhirResource | null> {
+  const ofType = (...types: string[]): Bundle => searchset(resources.filter((r) => types.includes(r.resourceType)));
+  return {
+    patient: resources.find((r) => r.resourceType === 'Patient' && r.id === patientId) ?? null,
+    ...(encounter ? { encounter } : {}),
+    encounters: ofType('Encounter'),
+    conditions: ofType('Condition'),
+    procedures: ofType('Procedure'),
+    medications: ofType('MedicationRequest', 'Medication'),
+    allergies: ofType('AllergyIntolerance'),
+    notes: ofType('DocumentReference'),
+  };
+}
+
+/** An order-sign call: these drafts, the case's history as prefetch. */
+export function orderSignRequest(c: EncounterCase, drafts: readonly MedicationRequest[]): Record<string, unknown> {
+  return orderRequest({ hook: 'order-sign', patientId: c.patientId, encounterId: c.encounter.id, drafts: [...drafts], prefetch: prefetchOf(c.history, c.patientId, c.encounter) });
+}
+
+/** A patient-view call just after the encounter: its orders are active medications by then. */
+export function patientViewRequest(c: EncounterCase): Record<string, unknown> {
+  const active = c.orders.map((order) => ({ ...order, status: 'active' as const }));
+  return {
+    hook: 'patient-view',
+    hookInstance: `clinical-check-${c.encounter.id}`,
+    context: { userId: 'Practitioner/example', patientId: c.patientId, encounterId: c.encounter.id },
+    prefetch: prefetchOf([...c.history, ...active], c.patientId, c.encounter),
+  };
+}
+
+/** A draft order for a candidate drug (its first RxNorm product). */
+export function injectedDraft(c: EncounterCase, rxnorm: string, display: string, id: string): MedicationRequest {
+  return {
+    resourceType: 'MedicationRequest',
+    id,
+    status: 'draft',
+    intent: 'order',
+    medicationCodeableConcept: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: rxnorm, display }], text: display },
+    subject: { reference: `Patient/${c.patientId}` },
+    encounter: { reference: `Encounter/${c.encounter.id}` },
+    authoredOn: c.encounter.period?.start,
+  };
+}

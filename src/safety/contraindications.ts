@@ -1,0 +1,118 @@
+/**
+ * Drug–disease contraindication check, the fourth safety check beside interactions, duplicates and
+ * allergies: a drug (by ingredient or ATC class) against the patient's conditions (by reviewed concept
+ * group codes), with the rules of fhir-mappings/contraindications.json. Each rule cites a public source.
+ */
+import * as path from 'path';
+import { loadConditionGroups, conceptMatchesCodes, type ConditionGroupsFile } from '../medications/condition-groups';
+import type { ConditionEntry } from '../fhir/types';
+import { readJsonFile } from '../json-file';
+import { FHIR_MAPPINGS_DIR } from '../paths';
+import { drugRef, SEVERITY_ORDER, type ContraindicationFinding, type SafetyDrug } from './types';
+
+export const DEFAULT_CONTRAINDICATIONS_FILE = path.join(FHIR_MAPPINGS_DIR, 'contraindications.json');
+
+export interface ContraindicationRule {
+  id: string;
+  /** The drugs the rule is about: ingredient names (candidate naming) and/or ATC codes or prefixes. */
+  drugs: { label: string; ingredients?: string[]; atcPrefixes?: string[] };
+  /** A condition group of condition-groups.json. */
+  conditionGroup: string;
+  /** 'active': only a current condition counts; 'history': a resolved one counts too (past GI bleeding). */
+  when: 'active' | 'history';
+  severity: 'warning' | 'critical';
+  /** One or two sentences for a clinician: the harm and what to do instead. */
+  rationale: string;
+  /** Source identifiers (keys of the file's `sources`). */
+  sources: string[];
+  review: string;
+}
+
+export interface ContraindicationsFile {
+  description: string;
+  sources: Record<string, string>;
+  rules: ContraindicationRule[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function validateContraindications(value: unknown, groups: ConditionGroupsFile, file = 'contraindications.json'): ContraindicationsFile {
+  if (!isRecord(value) || !isRecord(value.sources) || !Array.isArray(value.rules)) throw new Error(`${file}: expected { description, sources, rules }`);
+  const ids = new Set<string>();
+  for (const rule of value.rules as unknown[]) {
+    if (!isRecord(rule) || typeof rule.id !== 'string' || ids.has(rule.id)) throw new Error(`${file}: every rule needs a unique id`);
+    ids.add(rule.id);
+    const drugs = rule.drugs;
+    if (!isRecord(drugs) || ((drugs.ingredients as unknown[] | undefined)?.length ?? 0) + ((drugs.atcPrefixes as unknown[] | undefined)?.length ?? 0) === 0) {
+      throw new Error(`${file}: rule ${rule.id} names no drug`);
+    }
+    if (typeof rule.conditionGroup !== 'string' || !groups.groups[rule.conditionGroup]) throw new Error(`${file}: rule ${rule.id} names unknown condition group ${String(rule.conditionGroup)}`);
+    if (rule.severity !== 'warning' && rule.severity !== 'critical') throw new Error(`${file}: rule ${rule.id}: severity must be warning or critical`);
+    if (rule.when !== 'active' && rule.when !== 'history') throw new Error(`${file}: rule ${rule.id}: when must be active or history`);
+    if (!Array.isArray(rule.sources) || rule.sources.length === 0 || !rule.sources.every((id) => typeof id === 'string' && id in (value.sources as object))) {
+      throw new Error(`${file}: rule ${rule.id} must cite sources listed in "sources"`);
+    }
+  }
+  return value as unknown as ContraindicationsFile;
+}
+
+/** The contraindication rules with their condition groups. */
+export interface ContraindicationTable {
+  rules: ContraindicationsFile;
+  groups: ConditionGroupsFile;
+}
+
+export function loadContraindications(file = DEFAULT_CONTRAINDICATIONS_FILE, groups: ConditionGroupsFile = loadConditionGroups()): ContraindicationTable {
+  return { rules: validateContraindications(readJsonFile(file, 'contraindication table'), groups, file), groups };
+}
+
+const NOT_CURRENT = new Set(['resolved', 'inactive', 'remission']);
+
+/** A condition that is current: not resolved/inactive/in remission and without an abatement date. */
+export function isActiveCondition(condition: ConditionEntry): boolean {
+  const status = condition.clinicalStatus?.trim().toLowerCase();
+  if (status) return !NOT_CURRENT.has(status);
+  return condition.abatement === undefined;
+}
+
+function drugMatches(rule: ContraindicationRule, drug: SafetyDrug): boolean {
+  return (
+    (rule.drugs.ingredients ?? []).some((ingredient) => drug.ingredients.includes(ingredient)) ||
+    (rule.drugs.atcPrefixes ?? []).some((prefix) => drug.atc.some((code) => code.startsWith(prefix)))
+  );
+}
+
+/**
+ * Contraindication findings for the drugs against the patient's conditions: one per (drug, rule), naming the
+ * first matching condition, most severe first. Conditions are matched by code through the rule's group.
+ */
+export function findContraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[], table: ContraindicationTable): ContraindicationFinding[] {
+  const findings: ContraindicationFinding[] = [];
+  for (const rule of table.rules.rules) {
+    const group = table.groups.groups[rule.conditionGroup];
+    const relevant = rule.when === 'active' ? conditions.filter(isActiveCondition) : conditions;
+    const condition = relevant.find((entry) => conceptMatchesCodes(entry.concept, group));
+    if (!condition) continue;
+    for (const drug of drugs) {
+      if (!drugMatches(rule, drug)) continue;
+      findings.push({
+        kind: 'contraindication',
+        severity: rule.severity,
+        drug: drugRef(drug),
+        condition: { id: condition.id, display: condition.concept.display, ...(condition.concept.code ? { code: condition.concept.code } : {}) },
+        conditionGroup: group.label,
+        ruleId: rule.id,
+        sources: rule.sources.map((id) => table.rules.sources[id]),
+        rationale: `${drug.name} (${rule.drugs.label}) with ${condition.concept.display}: ${rule.rationale}`,
+      });
+    }
+  }
+  return findings.sort((p, q) => SEVERITY_ORDER.indexOf(p.severity) - SEVERITY_ORDER.indexOf(q.severity));
+}
+
+/** Whether a candidate would be contraindicated for these conditions (a contraindicated candidate is never suggested). */
+export function isContraindicated(drug: SafetyDrug, conditions: readonly ConditionEntry[], table: ContraindicationTable): boolean {
+  return findContraindications([drug], conditions, table).length > 0;
+}

@@ -1,0 +1,76 @@
+import { formatClinicalCheck, runClinicalCheck, type ClinicalCheckReport } from '../../src/eval/clinical-check/run';
+import type { Share } from '../../src/eval/clinical-check/measure';
+import { percentile } from '../../src/eval/clinical-check/measure';
+import { loadPopulation } from '../../src/eval/clinical-check/population';
+import { encounterCases, orderSignRequest } from '../../src/eval/clinical-check/scenarios';
+import { internalPart } from '../../src/dataset/splits';
+import { loadVocabulary } from '../../src/medications/vocabulary';
+import { SHARED_DIR } from '../../src/paths';
+import * as path from 'path';
+import type { MedicationRequest } from 'fhir/r4';
+
+jest.setTimeout(180_000);
+
+function expectShare(share: Share): void {
+  expect(share.count).toBeLessThanOrEqual(share.of);
+  if (share.of === 0) expect(share.rate).toBeNull();
+  else {
+    expect(share.rate).toBeGreaterThanOrEqual(0);
+    expect(share.rate).toBeLessThanOrEqual(1);
+    expect(share.rate).toBeCloseTo(share.count / share.of, 10);
+  }
+}
+
+describe('clinical check on a tiny sample (real service, shipped model)', () => {
+  let report: ClinicalCheckReport;
+  beforeAll(async () => {
+    report = await runClinicalCheck({ populations: ['synthea-r4-615', 'synthea-bulk-10'], maxPatients: 4, maxEncounters: 3 });
+  });
+
+  it('reports every measure per population, as shares in [0, 1] of what was counted', () => {
+    expect(report.populations.map((p) => [p.population, p.role])).toEqual([
+      ['synthea-r4-615', 'training'],
+      ['synthea-bulk-10', 'external'],
+    ]);
+    for (const result of report.populations) {
+      expect(result.encounters).toBeGreaterThan(0);
+      expect(result.encounters).toBeLessThanOrEqual(3);
+      expect(result.calls).toBeGreaterThanOrEqual(2 * result.encounters);
+      for (const share of [result.unsupportedRealOrders, result.reviewFlaggedWithActiveReason, result.injectedFlagged, result.injectedFlagged.noIndication,
+        result.injectedFlagged.contraindicated, result.leaveOneOutRecall, result.modelAloneRecall, result.suggestionsNamingIndication]) {
+        expectShare(share);
+      }
+      expect(result.unsupportedRealOrders.of).toBeGreaterThan(0);
+      expect(result.warningCardsPerCall.calls).toBe(2 * result.encounters);
+    }
+    expect(formatClinicalCheck(report).split('\n')).toHaveLength(2 + report.populations.length);
+  });
+});
+
+describe('clinical check scenarios', () => {
+  const vocabulary = loadVocabulary();
+  const [patient] = loadPopulation(path.join(SHARED_DIR, 'data', 'synthea-r4-615'), { testOnly: true, maxPatients: 1 });
+
+  it('reads only test patients of a training population', () => {
+    expect(internalPart(patient.patientId)).toBe('test');
+  });
+
+  it('sends the record as it stood at the encounter, with every reason removed from the orders', () => {
+    const cases = encounterCases(patient, vocabulary);
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) {
+      const start = c.encounter.period?.start as string;
+      const later = c.history.filter((r) => r.resourceType === 'Encounter' && (r.period?.start ?? '') > start);
+      expect(later).toEqual([]);
+      const request = orderSignRequest(c, c.orders) as { prefetch: { medications: { entry: { resource: MedicationRequest }[] } } };
+      const sent = [...c.orders, ...request.prefetch.medications.entry.map((entry) => entry.resource)].filter((r) => r.resourceType === 'MedicationRequest');
+      expect(sent.filter((order) => order.reasonReference !== undefined || order.reasonCode !== undefined)).toEqual([]);
+      expect(c.orders.every((order) => order.status === 'draft')).toBe(true);
+    }
+  });
+
+  it('takes the 95th percentile of counts', () => {
+    expect(percentile([0, 0, 1, 5], 95)).toBe(5);
+    expect(percentile([], 95)).toBeNull();
+  });
+});

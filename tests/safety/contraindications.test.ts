@@ -1,0 +1,69 @@
+import type { Concept, ConditionEntry } from '../../src/fhir/types';
+import { findContraindications, isActiveCondition, loadContraindications } from '../../src/safety/contraindications';
+import { drugFromCandidate, loadDrugKnowledge } from '../../src/safety/drugs';
+
+const SNOMED = 'http://snomed.info/sct';
+const concept = (code: string, display: string): Concept => ({ system: SNOMED, code, display, codings: [{ system: SNOMED, code, display }] });
+const condition = (id: string, code: string, display: string, extra: Partial<ConditionEntry> = {}): ConditionEntry => ({ id, concept: concept(code, display), ...extra });
+
+const table = loadContraindications();
+const knowledge = loadDrugKnowledge();
+const draft = (name: string) => drugFromCandidate(name, 'draft', knowledge);
+
+describe('findContraindications', () => {
+  it('flags an opioid for a patient with a drug overdose (critical), naming the condition and the sources', () => {
+    const overdose = condition('c1', '55680006', 'Drug overdose', { clinicalStatus: 'resolved', abatement: '2015-01-01' });
+    const [finding, ...rest] = findContraindications([draft('acetaminophen / hydrocodone')], [overdose], table);
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ kind: 'contraindication', severity: 'critical', ruleId: 'opioids-overdose-or-use-disorder', condition: { id: 'c1', display: 'Drug overdose' } });
+    expect(finding.sources.join(' ')).toMatch(/CDC/);
+    expect(finding.drug).toEqual({ name: 'acetaminophen / hydrocodone', orderId: 'acetaminophen / hydrocodone', source: 'draft' });
+  });
+
+  it('flags NSAIDs with heart failure, CKD stage 3+ and a history of GI bleeding, not acetaminophen', () => {
+    const conditions = [
+      condition('hf', '88805009', 'Chronic congestive heart failure', { clinicalStatus: 'active' }),
+      condition('ckd', '433144002', 'Chronic kidney disease stage 3', { clinicalStatus: 'active' }),
+      condition('gi', '6072007', 'Bleeding from anus', { clinicalStatus: 'resolved' }),
+    ];
+    const rules = findContraindications([draft('ibuprofen'), draft('acetaminophen')], conditions, table).map((f) => `${f.drug.name}:${f.ruleId}`);
+    expect(rules.sort()).toEqual(['ibuprofen:nsaids-ckd', 'ibuprofen:nsaids-gi-bleeding', 'ibuprofen:nsaids-heart-failure']);
+  });
+
+  it('ignores resolved conditions for "active" rules and early CKD stages', () => {
+    const resolvedHf = condition('hf', '88805009', 'Chronic congestive heart failure', { clinicalStatus: 'resolved' });
+    const ckd1 = condition('ckd', '431855005', 'Chronic kidney disease stage 1', { clinicalStatus: 'active' });
+    expect(findContraindications([draft('naproxen')], [resolvedHf, ckd1], table)).toEqual([]);
+  });
+
+  it('flags ACE inhibitors in pregnancy as critical and metformin in end-stage renal disease', () => {
+    const pregnancy = condition('p', '72892002', 'Normal pregnancy');
+    const esrd = condition('e', '46177005', 'End-stage renal disease');
+    const findings = findContraindications([draft('lisinopril'), draft('metformin')], [pregnancy, esrd], table);
+    expect(findings.map((f) => `${f.drug.name}:${f.severity}:${f.ruleId}`).sort()).toEqual([
+      'lisinopril:critical:acei-pregnancy',
+      'metformin:critical:metformin-severe-ckd',
+    ]);
+  });
+
+  it('matches by code, not text', () => {
+    const textOnly: ConditionEntry = { id: 'x', concept: { display: 'Drug overdose', codings: [] } };
+    expect(findContraindications([draft('oxycodone')], [textOnly], table)).toEqual([]);
+  });
+
+  it('every rule cites listed sources and is pending clinical review', () => {
+    for (const rule of table.rules.rules) {
+      expect(rule.review).toBe('pending clinical review');
+      for (const id of rule.sources) expect(table.rules.sources[id]).toBeDefined();
+    }
+  });
+});
+
+describe('isActiveCondition', () => {
+  it('reads clinicalStatus, else abatement', () => {
+    expect(isActiveCondition(condition('a', '1', 'x', { clinicalStatus: 'active' }))).toBe(true);
+    expect(isActiveCondition(condition('a', '1', 'x', { clinicalStatus: 'resolved' }))).toBe(false);
+    expect(isActiveCondition(condition('a', '1', 'x', { abatement: '2020-01-01' }))).toBe(false);
+    expect(isActiveCondition(condition('a', '1', 'x'))).toBe(true);
+  });
+});
