@@ -4,7 +4,7 @@
  * knowledge (indications, high-risk drugs), and — when the model ran — its probabilities, its decision
  * thresholds and what its prompt was built from.
  */
-import type { ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
+import type { Concept, ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { DecisionThresholds } from '../inference/thresholds';
 import type { PromptEvidence } from '../lamo/prompt';
 import type { HighRiskDrugs } from '../medications/high-risk';
@@ -57,6 +57,7 @@ export interface Assessment {
 }
 
 const STILL_ACTIVE = new Set(['active', 'on-hold']);
+const INACTIVE_ALLERGY = new Set(['inactive', 'resolved']);
 const INPATIENT_CLASSES = new Set(['IMP', 'ACUTE', 'NONAC']);
 
 export function isInpatient(encounter: EncounterView | undefined): boolean {
@@ -110,6 +111,8 @@ export function activeConditions(assessment: Pick<Assessment, 'record'>): Condit
 export interface Support {
   /** The Condition's id, when the support is a Condition of the record (then it can be a reasonReference). */
   conditionId?: string;
+  /** Otherwise the coded reason (a recorded allergy, a reason code): a suggestion's reasonCode. */
+  concept?: Concept;
   display: string;
   via: 'this order' | 'earlier orders' | 'indication table';
 }
@@ -135,7 +138,7 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
     for (const reason of order.reasonConcepts) {
       const match = active.find((condition) => reason.code !== undefined && condition.concept.codings.some((c) => c.code === reason.code));
       if (match) add(match, 'this order');
-      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { display: reason.display, via: 'this order' });
+      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { concept: reason, display: reason.display, via: 'this order' });
     }
   }
   if (candidate === undefined) return [...found.values()];
@@ -147,6 +150,11 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
     }
   }
   for (const match of assessment.knowledge.indications.supportingEntries(candidate, active)) add(match.condition, 'indication table');
+  // Environmental and food allergies are recorded as AllergyIntolerance, not Condition: they indicate antihistamines and epinephrine.
+  const allergies = assessment.record.allergies.filter((allergy) => !INACTIVE_ALLERGY.has(allergy.clinicalStatus ?? ''));
+  for (const concept of assessment.knowledge.indications.supportingConditions(candidate, allergies.map((allergy) => allergy.concept))) {
+    if (!found.has(`allergy:${concept.display}`)) found.set(`allergy:${concept.display}`, { concept, display: concept.display, via: 'indication table' });
+  }
   return [...found.values()];
 }
 

@@ -1,10 +1,11 @@
 /**
- * The one way this CommonJS build loads ESM-only packages (jose, fhir-kit-client, chart libraries):
- * Node's own `require()` of an ES module (unflagged since Node 20.19; `engines` asks for it), on the file the
- * package exports for `import` — some (fhir-kit-client) export nothing for `require`, so the entry is
- * resolved here from the package's `exports` with the `import`/`node`/`default` conditions.
- * Under Jest the very same `require` goes through tests/jest/esm-transform.js (ES module → CommonJS), as
- * Jest 29's module sandbox cannot link ES modules itself. No vm, no loader hooks, no experimental flag.
+ * The one way this CommonJS build loads ESM-only packages (jose, fhir-kit-client, vega, vega-lite):
+ * `importEsm(specifier)`. In Node it is Node's own `import()` — kept out of TypeScript's reach (under
+ * `module: commonjs` it would compile `import()` to `require()`), because some of these packages export
+ * nothing for `require` (fhir-kit-client) or use top-level await (vega), which `require()` of ESM refuses.
+ * Jest 29's module sandbox has no dynamic import (without an experimental flag); there the package's
+ * `import` entry is resolved here and required, and Jest compiles each of its ES module files to CommonJS
+ * (tests/jest/esm-transform.js). No vm module, no loader hooks, no experimental warning.
  */
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
@@ -63,12 +64,20 @@ export function resolveEsm(specifier: string): string {
   throw new Error(`cannot find package ${name} (npm ci installs it)`);
 }
 
-/** The module namespace of an ESM-only package (Node caches it like any module). */
-export function requireEsm<T>(specifier: string): T {
-  return require(resolveEsm(specifier)) as T;
+const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+/** Jest's sandbox: the function above has no dynamic-import callback there. */
+function noDynamicImport(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING' || /dynamic import callback/i.test(e.message ?? '');
 }
 
-/** `requireEsm` for call sites written as awaits. */
-export function importEsm<T>(specifier: string): Promise<T> {
-  return new Promise<T>((resolve) => resolve(requireEsm<T>(specifier)));
+/** The module namespace of an ESM-only package (cached by the module system). */
+export async function importEsm<T>(specifier: string): Promise<T> {
+  try {
+    return (await nativeImport(specifier)) as T;
+  } catch (error) {
+    if (!noDynamicImport(error)) throw error;
+    return require(resolveEsm(specifier)) as T;
+  }
 }

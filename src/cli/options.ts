@@ -9,7 +9,7 @@ export const USAGE = `usage: lamo-cds <command> [options]
 commands:
   dataset   --data <dir|file> [--data …] --out <file.jsonl> [--model <dir>] [--corpus <file.jsonl>]
   eval      --data <dir|file> [--data …] [--split internal|temporal] [--model <dir>]
-            [--train-data <dir|file> [--train-data …]] [--json]
+            [--train-data <dir|file> [--train-data …]] [--json] [--allow-trained-on]
   recommend --data <bundle|ndjson dir> --patient <id> [--encounter <id>] [--model <dir>] [--json]
 
 --data and --train-data may be repeated, one population (data folder) each.
@@ -27,6 +27,7 @@ export const OPTIONS = {
   patient: { type: 'string' },
   encounter: { type: 'string' },
   json: { type: 'boolean' },
+  'allow-trained-on': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

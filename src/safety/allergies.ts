@@ -49,13 +49,6 @@ export function loadAllergyTable(file = DEFAULT_ALLERGY_TABLE_FILE): AllergyTabl
   return table as AllergyTable;
 }
 
-let defaultTable: AllergyTable | undefined;
-
-function defaultAllergyTable(): AllergyTable {
-  defaultTable ??= loadAllergyTable();
-  return defaultTable;
-}
-
 const IGNORED_CLINICAL_STATUS = new Set(['inactive', 'resolved']);
 const IGNORED_VERIFICATION_STATUS = new Set(['refuted', 'entered-in-error']);
 
@@ -126,9 +119,10 @@ function conflict(drug: SafetyDrug, allergens: string[], classes: string[], tabl
 
 /**
  * Allergy findings for the drugs: one per (allergy, drug) pair that conflicts, most severe first.
- * Allergies that are inactive, resolved, refuted or entered in error are ignored.
+ * Allergies that are inactive, resolved, refuted or entered in error are ignored. The table is loaded once
+ * by the caller (`loadAllergyTable`), not cached here: no module-level state.
  */
-export function findAllergyConflicts(drugs: readonly SafetyDrug[], allergies: readonly AllergyEntry[], table: AllergyTable = defaultAllergyTable()): AllergyFinding[] {
+export function findAllergyConflicts(drugs: readonly SafetyDrug[], allergies: readonly AllergyEntry[], table: AllergyTable): AllergyFinding[] {
   const findings: AllergyFinding[] = [];
   for (const allergy of allergies.filter(isRelevantAllergy)) {
     const allergens = allergenNames(allergy, table);

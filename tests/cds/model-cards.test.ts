@@ -207,6 +207,22 @@ describe('suggestions', () => {
     expect(medicationRequestErrors(resource)).toEqual([]);
   });
 
+  test('a reason that is not a Condition is a reasonCode: a recorded allergy (loratadine), a contraceptive\'s use', () => {
+    const pollen: AllergyEntry = {
+      id: 'a2',
+      concept: { display: 'Allergy to grass pollen', system: 'http://snomed.info/sct', code: '418689008', codings: [{ system: 'http://snomed.info/sct', code: '418689008', display: 'Allergy to grass pollen' }] },
+      clinicalStatus: 'active',
+      category: ['environment'],
+    };
+    const a = assessment([], model({ loratadine: 0.9, norethindrone: 0.8 }), [pollen]);
+    const { card } = suggestionsCard(a, source, { intent: 'proposal', limit: 5 })[0];
+    const resources = (card.suggestions ?? []).map((s) => (s.actions?.[0]?.type === 'create' ? s.actions[0].resource : undefined));
+    const byDrug = new Map(resources.map((r) => [r?.medicationCodeableConcept?.text, r]));
+    expect(byDrug.get('norethindrone')?.reasonCode).toEqual([{ text: 'contraception' }]);
+    expect(byDrug.get('loratadine')?.reasonCode).toEqual([{ coding: [{ system: 'http://snomed.info/sct', code: '418689008', display: 'Allergy to grass pollen' }], text: 'Allergy to grass pollen' }]);
+    for (const resource of resources) expect(medicationRequestErrors(resource)).toEqual([]);
+  });
+
   test('a recommendation the patient is allergic to is withheld, and said so', () => {
     const penicillinAllergy: AllergyEntry = {
       id: 'a1',

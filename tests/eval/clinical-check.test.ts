@@ -24,17 +24,14 @@ function expectShare(share: Share): void {
 describe('clinical check on a tiny sample (real service, shipped model)', () => {
   let report: ClinicalCheckReport;
   beforeAll(async () => {
-    report = await runClinicalCheck({ populations: ['synthea-r4-615', 'synthea-bulk-10'], maxPatients: 4, maxEncounters: 3 });
+    report = await runClinicalCheck({ populations: ['synthea-r4-615'], maxPatients: 3, maxEncounters: 2 });
   });
 
   it('reports every measure per population, as shares in [0, 1] of what was counted', () => {
-    expect(report.populations.map((p) => [p.population, p.role])).toEqual([
-      ['synthea-r4-615', 'training'],
-      ['synthea-bulk-10', 'external'],
-    ]);
+    expect(report.populations.map((p) => [p.population, p.role])).toEqual([['synthea-r4-615', 'training']]);
     for (const result of report.populations) {
       expect(result.encounters).toBeGreaterThan(0);
-      expect(result.encounters).toBeLessThanOrEqual(3);
+      expect(result.encounters).toBeLessThanOrEqual(2);
       expect(result.calls).toBeGreaterThanOrEqual(2 * result.encounters);
       for (const share of [result.unsupportedRealOrders, result.reviewFlaggedWithActiveReason, result.injectedFlagged, result.injectedFlagged.noIndication,
         result.injectedFlagged.contraindicated, result.leaveOneOutRecall, result.modelAloneRecall, result.suggestionsNamingIndication]) {

@@ -249,6 +249,24 @@ describe('loadPatientRecords and formatSummary', () => {
     expect(text).toMatch(/^loaded 1 file, 3 resources \(Encounter 1, MedicationRequest 1, Patient 1\); dropped 0 not needed; skipped 0; unresolved references 0; external references 0; 0 errors, 0 warnings; 1 patients; \d+\.\d s, peak RSS \d+ MB$/);
   });
 
+  it('names synthetic ids, external references and malformed fields (by field, largest first) in the summary line', () => {
+    const text = formatSummary({
+      files: 1,
+      resources: 4,
+      byType: { Procedure: 4 },
+      skipped: 0,
+      syntheticIds: 3,
+      unresolvedReferences: 0,
+      externalReferences: 2,
+      malformedFields: { 'MedicationRequest.category': 1, 'MedicationRequest.reasonCode': 5, 'Condition.code': 2, 'Encounter.type': 1 },
+      issues: [],
+    });
+    expect(text).toBe(
+      'loaded 1 file, 4 resources (Procedure 4); skipped 0; 3 without id kept under a synthetic id; unresolved references 0; external references 2; ' +
+        'malformed fields dropped 9 (MedicationRequest.reasonCode 5, Condition.code 2, Encounter.type 1, 1 more field); 0 errors, 0 warnings',
+    );
+  });
+
   it('lists the first issues under the summary line', () => {
     const text = formatSummary({
       files: 2,

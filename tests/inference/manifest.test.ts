@@ -88,6 +88,10 @@ test('per-candidate thresholds are read, and an inconsistent one stops loading n
     m.threshold = 0.5;
     m.unsupportedThreshold = 0.03;
     Object.assign(m.candidates[0]!, { threshold: 0.25, unsupportedThreshold: 0.01 });
+    // The second candidate has no values of its own: it falls back to the global ones.
+    const second = m.candidates[1] as Record<string, unknown>;
+    delete second.threshold;
+    delete second.unsupportedThreshold;
   });
   const loaded = loadManifest(dir);
   const first = loaded.manifest.candidates[0]!.name;

@@ -64,3 +64,37 @@ describe('the shipped model', () => {
     expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
   });
 });
+
+describe('the shipped manifest', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'model', 'lamo.json'), 'utf8')) as {
+    threshold: number;
+    unsupportedThreshold?: number;
+    candidates: { name: string; threshold?: number; unsupportedThreshold?: number }[];
+    training: { split: string; populations: string[]; seenEncountersFile: string; knowledge?: Record<string, unknown> };
+  };
+
+  it('carries each candidate its own recommend and unsupported thresholds, as the scorer serves them', () => {
+    expect(manifest.unsupportedThreshold).toBeLessThanOrEqual(manifest.threshold);
+    for (const c of manifest.candidates) {
+      expect(c.threshold).toBeGreaterThan(0);
+      expect(c.unsupportedThreshold).toBeLessThanOrEqual(c.threshold!);
+      expect(c.unsupportedThreshold).toBeLessThanOrEqual(manifest.unsupportedThreshold!);
+    }
+    for (const c of manifest.candidates) {
+      expect(scorer.thresholds.recommend(c.name)).toBe(c.threshold);
+      expect(scorer.thresholds.unsupported(c.name)).toBe(c.unsupportedThreshold);
+    }
+  });
+
+  it('records its training data, split, knowledge sources and the encounters it saw', () => {
+    expect(manifest.training.split).toBe('internal');
+    expect(manifest.training.populations.length).toBe(3);
+    expect(manifest.training.populations.some((p) => p.includes('bulk'))).toBe(false);
+    expect(manifest.training.knowledge).toHaveProperty('wordVectors');
+    expect(manifest.training.knowledge).toHaveProperty('pretraining');
+    const seen = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'model', manifest.training.seenEncountersFile), 'utf8')) as {
+      encounters: string[];
+    };
+    expect(seen.encounters.length).toBeGreaterThan(5000);
+  });
+});

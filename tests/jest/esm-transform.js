@@ -31,14 +31,18 @@ module.exports = {
     const code = source
       .replace(/\bimport\.meta\.url\b/g, "require('url').pathToFileURL(__filename).href")
       .replace(/\bimport\.meta\.dirname\b/g, '__dirname')
-      .replace(/\bimport\.meta\.filename\b/g, '__filename');
+      .replace(/\bimport\.meta\.filename\b/g, '__filename')
+      // Top-level await cannot be CommonJS; where ESM packages use it, it is to probe an optional dependency
+      // (vega-canvas: `try { NodeCanvas = await import('canvas') } catch {}`): a require() in the same try.
+      .replace(/\bawait import\(/g, 'require(');
     const output = ts.transpileModule(code, {
-      fileName: filename,
+      // As .js: TypeScript always emits a .mjs file as an ES module, whatever `module` says.
+      fileName: filename.replace(/\.mjs$/, '.js'),
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, allowJs: true, inlineSourceMap: true },
     });
     return { code: output.outputText };
   },
   getCacheKey(source, filename) {
-    return crypto.createHash('sha256').update(`esm-transform-1\0${ts.version}\0${filename}\0${source}`).digest('hex');
+    return crypto.createHash('sha256').update(`esm-transform-2\0${ts.version}\0${filename}\0${source}`).digest('hex');
   },
 };

@@ -7,6 +7,8 @@ import type { AllergyEntry } from '../../src/fhir/types';
 import { allergenNames, findAllergyConflicts, isRelevantAllergy, loadAllergyTable } from '../../src/safety/allergies';
 import { candidate, coded, draft, RXNORM, SNOMED } from './helpers';
 
+const table = loadAllergyTable();
+
 function allergy(id: string, display: string, code: string, system: string, status: Partial<AllergyEntry> = {}): AllergyEntry {
   return { id, concept: coded(display, code, system), clinicalStatus: 'active', verificationStatus: 'confirmed', category: ['medication'], ...status };
 }
@@ -16,7 +18,7 @@ const penicillinSnomed = allergy('al-pen-sct', 'Allergy to penicillin', '9193600
 
 describe('findAllergyConflicts', () => {
   test('amoxicillin draft for a penicillin-allergic patient → critical allergy finding', () => {
-    const findings = findAllergyConflicts([draft('Amoxicillin 500 MG Oral Tablet', '308192', 'mr-amox')], [penicillinV]);
+    const findings = findAllergyConflicts([draft('Amoxicillin 500 MG Oral Tablet', '308192', 'mr-amox')], [penicillinV], table);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       kind: 'allergy',
@@ -30,22 +32,22 @@ describe('findAllergyConflicts', () => {
 
   test('a SNOMED "Allergy to penicillin" catches amoxicillin / clavulanate and piperacillin / tazobactam', () => {
     const drugs = [candidate('amoxicillin / clavulanate'), candidate('piperacillin / tazobactam')];
-    expect(findAllergyConflicts(drugs, [penicillinSnomed]).map((finding) => finding.severity)).toEqual(['critical', 'critical']);
+    expect(findAllergyConflicts(drugs, [penicillinSnomed], table).map((finding) => finding.severity)).toEqual(['critical', 'critical']);
   });
 
   test('the allergen itself is a substance match', () => {
-    const [finding] = findAllergyConflicts([candidate('penicillin v')], [penicillinV]);
+    const [finding] = findAllergyConflicts([candidate('penicillin v')], [penicillinV], table);
     expect(finding).toMatchObject({ basis: 'substance', severity: 'critical' });
   });
 
   test('cephalosporins for a penicillin allergy are a cross-reactivity warning', () => {
-    const [finding] = findAllergyConflicts([draft('Cefuroxime 250 MG Oral Tablet', '309097')], [penicillinSnomed]);
+    const [finding] = findAllergyConflicts([draft('Cefuroxime 250 MG Oral Tablet', '309097')], [penicillinSnomed], table);
     expect(finding).toMatchObject({ basis: 'cross-reactivity', severity: 'warning' });
   });
 
   test('aspirin allergy: aspirin is critical, another NSAID a warning', () => {
     const aspirinAllergy = allergy('al-asa', 'Aspirin', '1191', RXNORM);
-    const findings = findAllergyConflicts([candidate('aspirin'), candidate('ibuprofen'), candidate('acetaminophen')], [aspirinAllergy]);
+    const findings = findAllergyConflicts([candidate('aspirin'), candidate('ibuprofen'), candidate('acetaminophen')], [aspirinAllergy], table);
     expect(findings.map((finding) => [finding.drug.name, finding.severity])).toEqual([
       ['aspirin', 'critical'],
       ['ibuprofen', 'warning'],
@@ -54,7 +56,7 @@ describe('findAllergyConflicts', () => {
 
   test('a sulfonamide allergy recorded as the combination catches sulfamethoxazole', () => {
     const sulfa = allergy('al-sulfa', 'Sulfamethoxazole / Trimethoprim', '10831', RXNORM);
-    const [finding] = findAllergyConflicts([draft('Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet')], [sulfa]);
+    const [finding] = findAllergyConflicts([draft('Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet')], [sulfa], table);
     expect(finding).toMatchObject({ basis: 'substance', severity: 'critical' });
   });
 
@@ -63,18 +65,17 @@ describe('findAllergyConflicts', () => {
     for (const status of [{ clinicalStatus: 'inactive' }, { clinicalStatus: 'resolved' }, { verificationStatus: 'refuted' }, { verificationStatus: 'entered-in-error' }]) {
       const old = { ...penicillinV, ...status };
       expect(isRelevantAllergy(old)).toBe(false);
-      expect(findAllergyConflicts(amoxicillin, [old])).toEqual([]);
+      expect(findAllergyConflicts(amoxicillin, [old], table)).toEqual([]);
     }
   });
 
   test('unrelated allergies and drugs give nothing', () => {
     const eggs = allergy('al-egg', 'Allergy to eggs', '91930004', SNOMED);
-    expect(findAllergyConflicts([candidate('amoxicillin')], [eggs])).toEqual([]);
-    expect(findAllergyConflicts([candidate('acetaminophen'), candidate('lisinopril')], [penicillinV, penicillinSnomed])).toEqual([]);
+    expect(findAllergyConflicts([candidate('amoxicillin')], [eggs], table)).toEqual([]);
+    expect(findAllergyConflicts([candidate('acetaminophen'), candidate('lisinopril')], [penicillinV, penicillinSnomed], table)).toEqual([]);
   });
 
   test('allergen names come from codes and from the text', () => {
-    const table = loadAllergyTable();
     expect(allergenNames(penicillinSnomed, table)).toContain('penicillin');
     expect(allergenNames(allergy('x', 'Allergy to amoxicillin', '294505008', SNOMED), table)).toContain('amoxicillin');
   });
@@ -93,7 +94,7 @@ describe('findAllergyConflicts', () => {
       clinicalStatus: resource.clinicalStatus?.coding?.[0]?.code,
       verificationStatus: resource.verificationStatus?.coding?.[0]?.code,
     }));
-    const findings = findAllergyConflicts([draft('Aspirin 81 MG Oral Tablet', '243670')], entries);
+    const findings = findAllergyConflicts([draft('Aspirin 81 MG Oral Tablet', '243670')], entries, table);
     expect(findings.map((finding) => finding.allergy.display)).toEqual(['Aspirin']);
   });
 });

@@ -1,8 +1,16 @@
 /** The FHIR R4 MedicationRequest a suggestion proposes: draft status, RxNorm-coded drug, the patient, the
- * encounter, and the active conditions that support the drug as reasonReference. */
-import type { MedicationRequest } from 'fhir/r4';
+ * encounter, and the active conditions that support the drug as reasonReference (other reasons as reasonCode). */
+import type { CodeableConcept, MedicationRequest } from 'fhir/r4';
 import { RXNORM_SYSTEM } from '../../fhir/concepts';
+import type { Concept } from '../../fhir/types';
 import type { Assessment, Support } from '../assessment';
+
+function codeableConcept(concept: Concept): CodeableConcept {
+  const coding = concept.codings
+    .filter((c) => c.code !== undefined && c.system !== undefined)
+    .map((c) => ({ system: c.system as string, code: c.code as string, ...(c.display ? { display: c.display } : {}) }));
+  return { ...(coding.length > 0 ? { coding } : {}), text: concept.display };
+}
 
 /** undefined when the vocabulary has no RxNorm code for the candidate (nothing codable to propose). */
 export function proposedMedicationRequest(
@@ -27,5 +35,8 @@ export function proposedMedicationRequest(
   }
   const reasons = support.filter((s) => s.conditionId !== undefined && /^[A-Za-z0-9\-.]{1,64}$/.test(s.conditionId));
   if (reasons.length > 0) request.reasonReference = reasons.map((s) => ({ reference: `Condition/${s.conditionId as string}`, display: s.display }));
+  // A reason that is not a Condition of the record (a recorded allergy, a use such as contraception) is a reasonCode.
+  const coded = support.filter((s) => s.conditionId === undefined && s.concept !== undefined);
+  if (coded.length > 0) request.reasonCode = coded.map((s) => codeableConcept(s.concept as Concept));
   return request;
 }

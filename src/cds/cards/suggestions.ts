@@ -1,7 +1,8 @@
 /** Medications the model recommends (P(yes) ≥ its recommend threshold) that are neither drafted nor active and
  * that an active condition of the record supports, in one card: one suggestion per drug (Epic accepts one
  * action per suggestion), each a `create` of a draft MedicationRequest whose reasonReference names the
- * condition. A candidate without an active indication is not suggested; nor is one withheld for safety. */
+ * condition (a recorded allergy or, for a contraceptive, its use, as reasonCode). A candidate without an active
+ * indication is not suggested; nor is one withheld for safety. */
 import { candidateOf, supportFor, type Assessment, type Support } from '../assessment';
 import type { IssuedCard, Suggestion } from '../types';
 import { makeCard, md, type CardSourceInfo } from './card';
@@ -49,7 +50,10 @@ export function suggestible(assessment: Assessment): { suggest: Suggestible[]; w
       withheld.push(`- ${md(candidate)}: ${md(reason)}`);
       continue;
     }
-    const support = supportFor(assessment, candidate).filter((s) => s.conditionId !== undefined);
+    const support = supportFor(assessment, candidate);
+    // A contraceptive treats no condition: its use is the reason it names.
+    const use = assessment.knowledge.indications.noIndicationKnown(candidate);
+    if (support.length === 0 && use?.use === 'contraception') support.push({ concept: { display: 'contraception', codings: [] }, display: 'contraception', via: 'indication table' });
     if (support.length === 0) unsupported.push(candidate);
     else suggest.push({ candidate, support });
   }

@@ -12,12 +12,21 @@ export function isWarning(card: Card): boolean {
   return card.indicator === 'warning' || card.indicator === 'critical';
 }
 
-const UNSUPPORTED_TOPIC = /unsupported|indication|not-supported/i;
+/** The info card into which warnings over the per-call budget are folded: its warnings were still given. */
+const FOLDED_TOPIC = 'moreWarnings';
+
+/** A card that warns about something: a warning or critical card, or the card of folded warnings. */
+export function carriesWarning(card: Card): boolean {
+  return isWarning(card) || card.source.topic?.code === FOLDED_TOPIC;
+}
+
+// "Confirm the indication" (info, for high-risk drugs) is deliberately not a flag: it advises nothing against.
+const UNSUPPORTED_TOPIC = /^(unsupportedOrder|activeMedicationUnsupported)$/;
 const UNSUPPORTED_TEXT = /no indication|not supported|unsupported|no longer supported/i;
 
 /** A card that questions a drug because the record does not support it (model or indication knowledge). */
 export function isUnsupportedCard(card: Card): boolean {
-  return isWarning(card) && (UNSUPPORTED_TOPIC.test(card.source.topic?.code ?? '') || UNSUPPORTED_TEXT.test(card.summary));
+  return carriesWarning(card) && (UNSUPPORTED_TOPIC.test(card.source.topic?.code ?? '') || UNSUPPORTED_TEXT.test(card.summary));
 }
 
 /** Whether the card is about the drug: it offers to delete that draft, or its summary names every ingredient. */

@@ -19,7 +19,7 @@ import { findContraindications, isActiveCondition, type ContraindicationTable } 
 import { drugFromCandidate, type DrugKnowledge } from '../../safety/drugs';
 import { seededUnit } from '../../dataset/splits';
 import type { Scorer } from '../../inference/types';
-import { cardIsAbout, isUnsupportedCard, isWarning, suggestedDrugs } from './cards';
+import { cardIsAbout, carriesWarning, isUnsupportedCard, isWarning, suggestedDrugs } from './cards';
 import { injectedDraft, orderSignRequest, patientViewRequest, type EncounterCase } from './scenarios';
 
 export interface CdsClient {
@@ -158,7 +158,7 @@ export async function measurePopulation(
       if (!candidate || !product) continue;
       const draft = injectedDraft(c, product.rxnorm, product.display, `injected-${counter === noIndication ? 'ni' : 'ci'}-${c.encounter.id}`);
       const cards = await call('lamo-order-sign', orderSignRequest(c, [...c.orders, draft]));
-      counter.add(cards.some((card) => isWarning(card) && cardIsAbout(card, { orderId: draft.id, candidate })));
+      counter.add(cards.some((card) => carriesWarning(card) && cardIsAbout(card, { orderId: draft.id, candidate })));
     }
 
     // 3. Leave one out: a real order (whose drug is not drafted twice) withheld from the drafts.

@@ -77,7 +77,10 @@ export function loadPopulation(dir: string, options: PopulationOptions): Patient
         if (!CALL_TYPES.has(resource.resourceType)) continue;
         if (resource.resourceType === 'Medication') medications.push(resource);
         const owner = ownerOf(resource);
-        if (keep(owner)) byPatient.set(owner, [...(byPatient.get(owner) ?? []), resource]);
+        if (!keep(owner)) continue;
+        const list = byPatient.get(owner) ?? [];
+        list.push(resource);
+        byPatient.set(owner, list);
       }
     }
     for (const [patientId, resources] of [...byPatient.entries()].sort(([a], [b]) => a.localeCompare(b))) {

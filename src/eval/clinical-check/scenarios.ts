@@ -14,10 +14,12 @@ import type { PatientResources } from './population';
 
 type AnyResource = FhirResource & Record<string, unknown>;
 
+const REFERENCE = /(?:^|\/)([A-Za-z]+)\/([^/]+)$/;
+
 function referencedId(reference: unknown, type: string): string | undefined {
   const text = (reference as { reference?: string } | undefined)?.reference;
-  const match = text ? new RegExp(`(?:^|/)${type}/([^/]+)$`).exec(text) : null;
-  return match?.[1];
+  const match = typeof text === 'string' ? REFERENCE.exec(text) : null;
+  return match && match[1] === type ? match[2] : undefined;
 }
 
 /** The encounter a resource belongs to (R4 `encounter`, STU3 `context`, DocumentReference context). */
@@ -48,7 +50,7 @@ export interface EncounterCase {
   patientId: string;
   encounter: Encounter;
   /** The record as of the encounter's start, reasons removed, the encounter's own orders excluded. */
-  history: FhirResource[];
+  readonly history: FhirResource[];
   /** The encounter's own orders (reasons removed), as drafts. */
   orders: MedicationRequest[];
   /** Candidate of each order (undefined: not covered by the vocabulary). */
@@ -74,6 +76,26 @@ function conditionAt(condition: Condition, at: string): Condition {
   return copy as unknown as Condition;
 }
 
+interface Indexed {
+  resource: FhirResource;
+  date?: string;
+  encounterId?: string;
+}
+
+/** The record as it stood at the start of an encounter (its own orders excluded, see the module comment). */
+function historyAt(indexed: readonly Indexed[], encounterId: string, start: string, ownIds: ReadonlySet<string | undefined>): FhirResource[] {
+  const history: FhirResource[] = [];
+  for (const { resource, date, encounterId: of } of indexed) {
+    if (resource.resourceType === 'MedicationRequest' && ownIds.has(resource.id)) continue;
+    const sameEncounter = of === encounterId;
+    // Notes of the visit are written after the orders; later data did not exist yet.
+    if (resource.resourceType === 'DocumentReference' && (sameEncounter || (date !== undefined && date >= start))) continue;
+    if (!sameEncounter && date !== undefined && date > start && resource.resourceType !== 'Patient' && resource.resourceType !== 'Medication') continue;
+    history.push(resource.resourceType === 'Condition' ? conditionAt(resource, start) : resource);
+  }
+  return history;
+}
+
 /** Encounters of the patient with at least one covered order, each as a case. */
 export function encounterCases(patient: PatientResources, vocabulary: MedicationVocabulary): EncounterCase[] {
   const medications = new Map(patient.resources.filter((r): r is Medication => r.resourceType === 'Medication').map((m) => [m.id as string, m]));
@@ -84,6 +106,12 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
     const encounterId = encounterOf(order);
     if (encounterId) byEncounter.set(encounterId, [...(byEncounter.get(encounterId) ?? []), order]);
   }
+  // Each resource read once: its date, its encounter, and (orders) its copy without reasons.
+  const indexed: Indexed[] = patient.resources.map((resource) => ({
+    resource: resource.resourceType === 'MedicationRequest' ? withoutReasons(resource) : resource,
+    date: dateOf(resource),
+    encounterId: encounterOf(resource),
+  }));
   const cases: EncounterCase[] = [];
   for (const encounter of patient.resources.filter((r): r is Encounter => r.resourceType === 'Encounter')) {
     const own = byEncounter.get(encounter.id as string) ?? [];
@@ -96,22 +124,16 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
     });
     if (candidates.every((candidate) => candidate === undefined)) continue;
     const ownIds = new Set(own.map((order) => order.id));
-    const history: FhirResource[] = [];
-    for (const resource of patient.resources) {
-      if (resource.resourceType === 'MedicationRequest' && ownIds.has(resource.id)) continue;
-      const date = dateOf(resource);
-      const sameEncounter = encounterOf(resource) === encounter.id;
-      // Notes of the visit are written after the orders; later data did not exist yet.
-      if (resource.resourceType === 'DocumentReference' && (sameEncounter || (date !== undefined && date >= start))) continue;
-      if (!sameEncounter && date !== undefined && date > start && resource.resourceType !== 'Patient' && resource.resourceType !== 'Medication') continue;
-      if (resource.resourceType === 'Condition') history.push(conditionAt(resource, start));
-      else if (resource.resourceType === 'MedicationRequest') history.push(withoutReasons(resource));
-      else history.push(resource);
-    }
+    const encounterId = encounter.id as string;
+    let history: FhirResource[] | undefined;
     cases.push({
       patientId: patient.patientId,
       encounter,
-      history,
+      // Built when first read: only the sampled cases need it, and long histories times many visits add up.
+      get history(): FhirResource[] {
+        history ??= historyAt(indexed, encounterId, start, ownIds);
+        return history;
+      },
       orders: own.map((order) => ({ ...withoutReasons(order), status: 'draft' })),
       candidates,
       originalReasons: reasons,
@@ -127,7 +149,11 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
 export function sampleCases(cases: readonly EncounterCase[], max: number, seed: string): EncounterCase[] {
   const order = (c: EncounterCase) => seededUnit(seed, c.encounter.id as string);
   const byPatient = new Map<string, EncounterCase[]>();
-  for (const c of cases) byPatient.set(c.patientId, [...(byPatient.get(c.patientId) ?? []), c]);
+  for (const c of cases) {
+    const list = byPatient.get(c.patientId) ?? [];
+    list.push(c);
+    byPatient.set(c.patientId, list);
+  }
   const perPatient = Math.max(3, Math.ceil(max / Math.max(1, byPatient.size)));
   const pool = [...byPatient.values()].flatMap((list) => [...list].sort((a, b) => order(a) - order(b)).slice(0, perPatient));
   return pool.sort((a, b) => order(a) - order(b)).slice(0, max);
