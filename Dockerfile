@@ -12,6 +12,8 @@ COPY package.json package-lock.json .npmrc tsconfig.json ./
 # Only the service's sources: scripts/ (benchmark, table builders) and tests/ are not part of the image.
 COPY src ./src
 COPY hooks ./hooks
+# The SMART app's browser code: `prepare` bundles it into dist/app (served under /app/).
+COPY app ./app
 # `prepare` compiles to dist/. onnxruntime-node's CPU binaries ship in the package; its install step would
 # only download GPU providers, which this image does not use.
 RUN npm ci --onnxruntime-node-install=skip --no-audit --no-fund \

@@ -12,6 +12,7 @@ import { DEFAULT_NAIVE_BATCH_SIZE, DEFAULT_SHARED_BATCH_SIZE, defaultIntraOpThre
 import type { EncounterPrompt } from '../src/lamo/types';
 import { DEFAULT_MODEL_DIR } from '../src/paths';
 import { realPrompts } from '../src/samples/shared-samples';
+import { measureAppLoad, type AppLoadResult } from './bench-app';
 import { percentile, runEndToEnd, type LoadResult } from './bench-e2e';
 
 /** Order-select latency at one concurrency level, against the running service. */
@@ -32,6 +33,8 @@ export interface BenchResult {
   e2e: EndToEndResult | null;
   /** Peak resident memory of the service under that load (MB); of this process with --no-e2e. */
   rss_mb_peak: number;
+  /** The SMART app's load time (EHR launch to rendered page) for a shared patient; null with --no-app or no Chromium. */
+  app: AppLoadResult | null;
   model: string;
   prompts: string;
   prefix_tokens_median: number;
@@ -45,6 +48,7 @@ interface BenchOptions {
   promptsFile?: string;
   e2e: boolean;
   e2eSeconds: number;
+  app: boolean;
   /** Seconds of the sustained 32-client level (e2e.c32); 0 skips it. */
   c32Seconds: number;
   modelDir: string;
@@ -83,7 +87,7 @@ function readPromptsJsonl(file: string, count: number): EncounterPrompt[] {
   });
 }
 
-type ScoringResult = Omit<BenchResult, 'e2e' | 'rss_mb_peak' | 'prompts'>;
+type ScoringResult = Omit<BenchResult, 'e2e' | 'rss_mb_peak' | 'prompts' | 'app'>;
 
 /** Naive vs prefix-shared scoring of every candidate of each prompt, in this process. */
 async function measureScoring(options: BenchOptions, prompts: EncounterPrompt[]): Promise<ScoringResult> {
@@ -147,12 +151,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         ...(options.c32Seconds > 0 ? { sustained: { clients: 32, seconds: options.c32Seconds } } : {}),
       })
     : undefined;
-  return {
-    ...scoring,
-    prompts: source,
-    e2e: e2e?.byConcurrency ?? null,
-    rss_mb_peak: e2e?.rssMbPeak ?? round(process.resourceUsage().maxRSS / 1024),
-  };
+  const rssMbPeak = e2e?.rssMbPeak ?? round(process.resourceUsage().maxRSS / 1024);
+  // Last, alone on the cores: the service runs in this process for it.
+  const app = options.app ? await measureAppLoad(options.modelDir) : null;
+  return { ...scoring, prompts: source, e2e: e2e?.byConcurrency ?? null, rss_mb_peak: rssMbPeak, app };
 }
 
 function round(x: number): number {
@@ -177,6 +179,7 @@ async function main(): Promise<void> {
       'shared-batch': { type: 'string' },
       'intra-op': { type: 'string' },
       'no-e2e': { type: 'boolean', default: false },
+      'no-app': { type: 'boolean', default: false },
       'e2e-seconds': { type: 'string' },
       'c32-seconds': { type: 'string' },
     },
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
   const options: BenchOptions = {
     promptsFile: values.prompts,
     e2e: !values['no-e2e'],
+    app: !values['no-app'],
     e2eSeconds: positiveInt(values['e2e-seconds'], 'e2e-seconds') ?? 20,
     c32Seconds: values['c32-seconds'] === '0' ? 0 : (positiveInt(values['c32-seconds'], 'c32-seconds') ?? 60),
     modelDir: values.model ?? process.env.LAMO_MODEL_DIR ?? DEFAULT_MODEL_DIR,
@@ -210,6 +214,7 @@ async function main(): Promise<void> {
         ([level, r]) => `order-select ${level}: p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, ${r.rps} req/s, ${r.errors} errors of ${r.requests}`,
       ),
       `peak RSS ${result.rss_mb_peak} MB (${result.e2e ? 'the service under load' : 'this process'})`,
+      result.app ? `SMART app load (EHR launch to rendered page): median ${result.app.load_ms_median} ms, max ${result.app.load_ms_max} ms over ${result.app.runs} runs` : 'SMART app load: not measured',
       '',
     ].join('\n'),
   );

@@ -8,6 +8,9 @@ set -uo pipefail
 missing=()
 # PostgreSQL server binaries (initdb, pg_ctl): tests/support/postgres.ts starts a throw-away cluster.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# Chromium: the SMART app's browser tests (tests/app) drive it with puppeteer-core (tests/support/browser.ts).
+# CHROME_PATH names another Chrome/Chromium binary instead.
+if [ -z "${CHROME_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 echo "[test-deps] installing: ${missing[*]}" >&2

@@ -5,6 +5,7 @@
  * Past the deadline the answer holds what is ready (safety cards first) and says the model did not finish; the
  * pipeline is told to stop through its AbortSignal, and anything it throws after that is logged, not lost.
  */
+import type { Assessment } from './assessment';
 import type { CardSourceInfo } from './cards/card';
 import { HttpProblem } from './operation-outcome';
 import { runPipeline, type PipelineDeps } from './pipeline';
@@ -42,6 +43,8 @@ export interface CallOptions {
 
 export interface CallResult {
   cards: IssuedCard[];
+  /** The state the cards were judged on, when the record could be assembled (the SMART app shows it). */
+  assessment?: Assessment;
   finished: 'done' | 'deadline';
   modelOutcome: ModelOutcome;
   modelVersion?: string;
@@ -107,5 +110,6 @@ export async function runService(service: ServiceDefinition, request: CdsRequest
     finished,
     modelOutcome: outcomeOf(progress, finished),
     ...(progress.modelVersion ? { modelVersion: progress.modelVersion } : {}),
+    ...(progress.assessment ? { assessment: progress.assessment } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * when the pipeline finishes, or when the deadline cuts it short (safety findings first, the model's later).
  */
 import type { Assessment } from './assessment';
+import { withAppLink } from './cards/app-link';
 import { withinWarningBudget } from './cards/budget';
 import type { CardSourceInfo } from './cards/card';
 import { dataGapCard } from './cards/data-gap';
@@ -47,10 +48,11 @@ export class PipelineProgress {
       all.push(dataGapCard(source, { reasons: this.gaps, safetyRan: this.safetyRan, skippedFields }));
     }
     const sorted = all.map((issued, i) => ({ issued, i })).sort((a, b) => byUrgency(a.issued.card, b.issued.card) || a.i - b.i);
+    // Every card about a drug links to the SMART app (cards/app-link.ts), with this call's drafts in appContext.
     return withinWarningBudget(
       sorted.map((x) => x.issued),
       warningBudget,
       source,
-    );
+    ).map((issued) => withAppLink(issued, source, this.assessment));
   }
 }

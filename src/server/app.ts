@@ -23,6 +23,8 @@ import type { PipelineDeps } from '../cds/pipeline';
 import type { DiscoveryService, ServiceDefinition } from '../cds/types';
 import { validateFeedback, validateServiceRequest } from '../cds/validate';
 import type { Scorer } from '../inference/types';
+import { appRoutes } from './app-routes';
+import type { SmartAppConfig } from './config';
 import { patientHash, type CdsStore } from '../store';
 import { jwtReasonLabel, ServiceMetrics } from './metrics';
 
@@ -35,6 +37,9 @@ export interface AppOptions {
   maxSuggestions: number;
   maxWarningCards: number;
   trustProxy?: string;
+  /** The SMART app (/app/) and the cards' links to it; absent: neither. */
+  smartApp?: SmartAppConfig;
+  production?: boolean;
 }
 
 export interface AppDeps extends Omit<PipelineDeps, 'scorer' | 'logger' | 'maxSuggestions' | 'maxWarningCards'> {
@@ -139,7 +144,11 @@ export function createApp(deps: AppDeps): CdsApp {
   if (options.trustProxy) app.set('trust proxy', /^\d+$/.test(options.trustProxy) ? Number(options.trustProxy) : options.trustProxy);
 
   const baseUrl = (req: Request): string => options.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  const cardSource = (req: Request): CardSourceInfo => ({ label: SOURCE_LABEL, modelCardUrl: options.modelCardUrl ?? `${baseUrl(req)}/model-card` });
+  const cardSource = (req: Request): CardSourceInfo => ({
+    label: SOURCE_LABEL,
+    modelCardUrl: options.modelCardUrl ?? `${baseUrl(req)}/model-card`,
+    ...(options.smartApp?.links ? { appLaunchUrl: `${baseUrl(req)}/app/launch.html` } : {}),
+  });
 
   /** The metrics label of a request: a known service id (":feedback" for its feedback), an endpoint, or "other". */
   const routeLabel = (path: string): string => {
@@ -270,6 +279,8 @@ export function createApp(deps: AppDeps): CdsApp {
       .finally(() => pendingWrites.delete(write));
     pendingWrites.add(write);
   }
+
+  if (options.smartApp) app.use('/app', appRoutes({ config: options.smartApp, production: options.production === true, pipeline: pipelineDeps, deadlineMs: options.deadlineMs, bodyLimit: options.bodyLimit, source: cardSource, baseUrl, logger }));
 
   app.all('/cds-services/:id', (req, res) => {
     res.set('Allow', 'POST');

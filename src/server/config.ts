@@ -44,6 +44,20 @@ export interface ServerConfig {
   inferenceThreads: number;
   queueMax: number;
   executionProvider: ExecutionProviderName;
+  /** The SMART app (/app/): client id, card links, and the FHIR servers whose tokens the assessment endpoint accepts. */
+  smartApp: SmartAppConfig;
+}
+
+export interface SmartAppConfig {
+  /** LAMO_APP_LINKS: cards about a drug carry a `smart` link to the app (default on). */
+  links: boolean;
+  /** LAMO_APP_CLIENT_ID: the public client id the app was registered with at the EHR. */
+  clientId: string;
+  /**
+   * LAMO_APP_FHIR_SERVERS: FHIR base URLs (the launches' `iss`) the app may be launched from. When set, the
+   * assessment endpoint requires the SMART access token and checks it by reading the Patient from that server.
+   */
+  fhirServers: string[];
 }
 
 export interface SettingDoc {
@@ -78,6 +92,9 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'LAMO_QUEUE_MAX', default: '16', meaning: 'scoring jobs that may wait for a worker before calls get "model busy" (0–10000)' },
   { name: 'LAMO_EXECUTION_PROVIDER', default: 'cpu', meaning: '`cpu` or `cuda` (falls back to CPU with a warning when CUDA cannot load)' },
   { name: 'LOG_LEVEL', default: 'info', meaning: '`debug`, `info`, `warn`, `error`' },
+  { name: 'LAMO_APP_LINKS', default: 'on', meaning: "`on`/`off`: cards about a drug carry a `smart` link to the SMART app (`$base/app/launch.html`)" },
+  { name: 'LAMO_APP_CLIENT_ID', default: 'lamo-cds', meaning: 'the public client id the SMART app is registered with at the EHR' },
+  { name: 'LAMO_APP_FHIR_SERVERS', default: 'unset (open, refused in production)', meaning: "FHIR base URLs (the launch's `iss`), comma-separated, the app may be launched from; its assessment endpoint then requires the SMART access token, checked by reading the Patient there" },
 ];
 
 export class ConfigError extends Error {
@@ -122,6 +139,25 @@ function absoluteUrl(env: Env, name: string): string | undefined {
     throw new ConfigError(`${name} must be an absolute http(s) URL (got "${value}")`);
   }
   return value.replace(/\/+$/, '');
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const value = text(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name} must be on or off (got "${value}")`);
+}
+
+function smartAppConfig(env: Env): SmartAppConfig {
+  const clientId = text(env, 'LAMO_APP_CLIENT_ID') ?? 'lamo-cds';
+  if (!/^[\w.\-:]{1,200}$/.test(clientId)) throw new ConfigError(`LAMO_APP_CLIENT_ID must be a plain client id (got "${clientId}")`);
+  const fhirServers = (text(env, 'LAMO_APP_FHIR_SERVERS') ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url.length > 0)
+    .map((url) => absoluteUrl({ LAMO_APP_FHIR_SERVERS: url }, 'LAMO_APP_FHIR_SERVERS') as string);
+  return { links: onOff(env, 'LAMO_APP_LINKS', true), clientId, fhirServers };
 }
 
 /** The URL is checked, never echoed: it holds the database password. */
@@ -187,5 +223,6 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     inferenceThreads: integer(env, 'LAMO_INFERENCE_THREADS', 1, 1, 64),
     queueMax: integer(env, 'LAMO_QUEUE_MAX', 16, 0, 10_000),
     executionProvider: oneOf(env, 'LAMO_EXECUTION_PROVIDER', ['cpu', 'cuda'] as const, 'cpu'),
+    smartApp: smartAppConfig(env),
   };
 }
