@@ -5,7 +5,7 @@
 import { createHash } from 'crypto';
 import type { Concept, EncounterView, PatientRecord } from '../fhir/types';
 import type { MedicationVocabulary } from '../medications/types';
-import { buildEncounterPrompt, conceptText, drugName, previousVisit, type BuiltPrompt } from '../lamo/prompt';
+import { ageAt, buildEncounterPrompt, conceptText, drugName, previousVisit, type BuiltPrompt } from '../lamo/prompt';
 import type { PromptTemplates } from '../lamo/types';
 
 export interface EncounterFeatures {
@@ -33,6 +33,8 @@ export interface EncounterExample {
   /** Orders of this encounter the vocabulary does not cover: not scorable, counted, not guessed. */
   uncoveredOrders: number;
   features: EncounterFeatures;
+  /** Age at the encounter and administrative sex: subgroup analysis in the validation report. */
+  demographics?: { age?: number; sex?: string };
 }
 
 export function hashId(id: string, salt = 'lamo-cds'): string {
@@ -97,6 +99,7 @@ export function buildExamples(
         labels: [...labels].sort(),
         uncoveredOrders: uncovered,
         features: featuresOf(record, encounter, vocab),
+        demographics: { age: ageAt(record.birthDate, encounter.start), sex: record.gender },
       });
     }
     onProgress?.(index + 1, records.length);
