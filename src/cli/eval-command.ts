@@ -12,6 +12,10 @@ import { candidatesInteract } from '../safety/interactions';
 import type { CliOptions } from './main';
 import { requireOption, UsageError } from './main';
 import { ProgressBar } from './progress';
+import { reportSettings } from './report-options';
+import { RecordingRecommender } from '../report/recording';
+import { writeEvalReport } from '../report/eval-report';
+import * as path from 'path';
 
 function loadLine(label: string, data: PreparedData): string {
   return `${label}: ${formatSummary(data.load)}; ${data.examples.length} encounters with covered orders`;
@@ -21,6 +25,7 @@ export async function runEval(values: CliOptions): Promise<void> {
   const dataPath = requireOption(values, 'data');
   const split = (values.split ?? 'internal') as SplitName;
   if (!SPLIT_NAMES.includes(split)) throw new UsageError(`--split must be one of ${SPLIT_NAMES.join(', ')}`);
+  const report = reportSettings(values);
   const progress = new ProgressBar();
   const onProgress = (stage: string, done: number, total: number) => progress.update(stage, done, total);
 
@@ -28,9 +33,11 @@ export async function runEval(values: CliOptions): Promise<void> {
   process.stderr.write(`${loadLine('test data', data)}\n`);
   let sets;
   let splitLabel: string;
+  let trainPrepared: PreparedData | undefined;
   if (values['train-data']) {
     // External validation: learn on one data set, test on every encounter of the other.
     const trainData = await prepareExamples(values['train-data'], { modelDir: values.model, onProgress });
+    trainPrepared = trainData;
     process.stderr.write(`${loadLine('train data', trainData)}\n`);
     sets = {
       train: trainData.examples.filter((e) => trainData.parts.get(e)?.internal !== 'val'),
@@ -43,16 +50,23 @@ export async function runEval(values: CliOptions): Promise<void> {
     splitLabel = split;
   }
 
-  const methods: Recommender[] = [new FrequencyRecommender(), new CarryForwardRecommender(), new LogisticRecommender()];
+  let methods: Recommender[] = [new FrequencyRecommender(), new CarryForwardRecommender(), new LogisticRecommender()];
   const scorer = values.model ? await createScorer(values.model) : undefined;
   if (scorer) methods.push(new LamoRecommender(scorer));
+  const recorders = report ? methods.map((method) => new RecordingRecommender(method)) : [];
+  if (report) methods = recorders;
   const interacts: InteractionCheck = candidatesInteract;
   try {
-    const report = await evaluate(methods, sets, { dataset: values['train-data'] ? `${values['train-data']} -> ${dataPath}` : dataPath, split: splitLabel }, {
+    const result = await evaluate(methods, sets, { dataset: values['train-data'] ? `${values['train-data']} -> ${dataPath}` : dataPath, split: splitLabel }, {
       interacts,
       onProgress: (method, done, total) => progress.update(method, done, total),
     });
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
+    if (report) {
+      const datasets = [...(trainPrepared ? [{ role: 'train' as const, path: values['train-data'] as string, prepared: trainPrepared }] : []), { role: 'test' as const, path: dataPath, prepared: data }];
+      await writeEvalReport({ ...report, recorders, test: sets.test, split: splitLabel, data: datasets, populationOf: () => path.basename(path.resolve(dataPath)), partsOf: (e) => data.parts.get(e), scorer, modelDir: values.model });
+      process.stderr.write(`report: ${path.join(report.dir, 'index.html')}\n`);
+    }
   } finally {
     await scorer?.close();
   }

@@ -7,6 +7,7 @@ const USAGE = `usage: lamo-cds <command> [options]
 commands:
   dataset   --data <dir|file> --out <file.jsonl> [--model <dir>]
   eval      --data <dir|file> [--split internal|temporal] [--model <dir>] [--train-data <dir|file>] [--json]
+            [--report <dir> [--bootstrap <resamples>] [--seed <n>]]
   recommend --data <bundle|ndjson dir> --patient <id> [--encounter <id>] [--model <dir>] [--json]
 `;
 
@@ -21,6 +22,9 @@ const OPTIONS = {
   patient: { type: 'string' },
   encounter: { type: 'string' },
   json: { type: 'boolean' },
+  report: { type: 'string' },
+  bootstrap: { type: 'string' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
