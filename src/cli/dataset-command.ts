@@ -2,6 +2,8 @@ import * as path from 'path';
 import { toDatasetLine, writeJsonl } from '../dataset/jsonl';
 import { prepareExamples } from '../dataset/prepare';
 import { formatSummary } from '../fhir/summary';
+import { pretrainingCorpus } from '../lamo/corpus';
+import { readPromptTemplates } from '../lamo/templates';
 import type { CliOptions } from './main';
 import { requireOption } from './main';
 import { ProgressBar } from './progress';
@@ -16,6 +18,11 @@ export async function runDataset(values: CliOptions): Promise<void> {
     out,
     prepared.examples.map((example) => toDatasetLine(example, candidates, prepared.parts.get(example)!)),
   );
+  if (values.corpus) {
+    // Text-only pretraining corpus (src/lamo/corpus.ts): encounters without a covered order.
+    const corpus = pretrainingCorpus(prepared.records, readPromptTemplates(values.model), prepared.vocabulary, prepared.cutoffs);
+    process.stderr.write(`wrote ${await writeJsonl(values.corpus, corpus)} corpus encounters to ${path.resolve(values.corpus)}\n`);
+  }
   process.stderr.write(`${formatSummary(prepared.load)}\n`);
   process.stderr.write(
     `wrote ${written} encounters (${prepared.stats.encountersWithOrders} with orders, ${prepared.stats.skippedUncovered} skipped: no covered drug) ` +

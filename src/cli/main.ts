@@ -5,7 +5,7 @@ import { parseArgs } from 'util';
 const USAGE = `usage: lamo-cds <command> [options]
 
 commands:
-  dataset   --data <dir|file> --out <file.jsonl> [--model <dir>]
+  dataset   --data <dir|file> --out <file.jsonl> [--model <dir>] [--corpus <file.jsonl>]
   eval      --data <dir|file> [--split internal|temporal] [--model <dir>] [--train-data <dir|file>] [--json]
             [--report <dir> [--bootstrap <resamples>] [--seed <n>]]
   recommend --data <bundle|ndjson dir> --patient <id> [--encounter <id>] [--model <dir>] [--json]
@@ -16,6 +16,7 @@ export class UsageError extends Error {}
 const OPTIONS = {
   data: { type: 'string' },
   out: { type: 'string' },
+  corpus: { type: 'string' },
   split: { type: 'string' },
   model: { type: 'string' },
   'train-data': { type: 'string' },

@@ -30,6 +30,7 @@ export async function runRecommend(values: CliOptions): Promise<void> {
   try {
     const { probabilities, elapsedMs } = await scorer.score(prompt);
     const ranked = [...probabilities.entries()].sort((a, b) => b[1] - a[1]);
+    const rule = scorer.thresholds;
     const ordered = new Set(
       encounter.medications.flatMap((order) => {
         const n = vocabulary.normalise(order.concept);
@@ -44,19 +45,25 @@ export async function runRecommend(values: CliOptions): Promise<void> {
           date: encounter.start,
           model: `${scorer.modelId}@${scorer.modelVersion}`,
           threshold: scorer.threshold,
-          candidates: ranked.map(([name, p]) => ({ name, probability: p, recommended: p >= scorer.threshold, ordered: ordered.has(name) })),
+          candidates: ranked.map(([name, p]) => ({
+            name,
+            probability: p,
+            threshold: rule.recommend(name),
+            recommended: p >= rule.recommend(name),
+            ordered: ordered.has(name),
+          })),
         })}\n`,
       );
       return;
     }
     process.stdout.write(
       `patient ${patientId}, encounter ${encounter.id} (${encounter.start ?? 'no date'}), model ${scorer.modelId}@${scorer.modelVersion}, ` +
-        `threshold ${scorer.threshold}, scored ${ranked.length} candidates in ${elapsedMs.toFixed(0)} ms\n`,
+        `per-candidate thresholds (global ${scorer.threshold}), scored ${ranked.length} candidates in ${elapsedMs.toFixed(0)} ms\n`,
     );
     process.stdout.write(`${'rank'.padStart(4)}  ${'P(yes)'.padStart(6)}  rec  ordered  candidate\n`);
     ranked.slice(0, 20).forEach(([name, p], i) => {
       process.stdout.write(
-        `${String(i + 1).padStart(4)}  ${p.toFixed(3).padStart(6)}  ${p >= scorer.threshold ? ' * ' : '   '}  ${ordered.has(name) ? '   *   ' : '       '}  ${name}\n`,
+        `${String(i + 1).padStart(4)}  ${p.toFixed(3).padStart(6)}  ${p >= rule.recommend(name) ? ' * ' : '   '}  ${ordered.has(name) ? '   *   ' : '       '}  ${name}\n`,
       );
     });
   } finally {

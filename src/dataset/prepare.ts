@@ -1,6 +1,6 @@
 /** FHIR input on disk → encounter examples with their splits: the shared first half of `dataset` and `eval`. */
 import { formatSummary, loadPatientRecords } from '../fhir/load';
-import type { LoadSummary } from '../fhir/types';
+import type { LoadSummary, PatientRecord } from '../fhir/types';
 import { loadVocabulary } from '../medications/vocabulary';
 import type { MedicationVocabulary } from '../medications/types';
 import { readPromptTemplates } from '../lamo/templates';
@@ -8,6 +8,8 @@ import { buildExamples, type EncounterExample, type ExampleStats } from './examp
 import { assignSplits, type Part, type SplitName, type TemporalCutoffs } from './splits';
 
 export interface PreparedData {
+  /** The loaded patients (the pretraining corpus reads encounters the examples leave out). */
+  records: PatientRecord[];
   examples: EncounterExample[];
   parts: Map<EncounterExample, Record<SplitName, Part>>;
   cutoffs: TemporalCutoffs;
@@ -35,7 +37,7 @@ export async function prepareExamples(dataPath: string, options: PrepareOptions 
     options.onProgress?.('prompts', done, total),
   );
   const { parts, cutoffs } = assignSplits(examples);
-  return { examples, parts, cutoffs, load: summary, stats, vocabulary };
+  return { records, examples, parts, cutoffs, load: summary, stats, vocabulary };
 }
 
 export function examplesIn(data: PreparedData, split: SplitName, part: Part): EncounterExample[] {

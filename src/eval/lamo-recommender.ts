@@ -1,5 +1,7 @@
-/** The LAMO model as an evaluated method: P(yes) per candidate, prescribed when ≥ the manifest threshold. */
+/** The LAMO model as an evaluated method: exactly the service's scorer and decision rule (P(yes) ≥ each
+ * candidate's own threshold from the manifest, src/inference/thresholds.ts). */
 import type { EncounterExample } from '../dataset/examples';
+import { recommended } from '../inference/thresholds';
 import type { Scorer } from '../inference/types';
 import type { Recommendation, Recommender } from './recommender';
 
@@ -13,8 +15,6 @@ export class LamoRecommender implements Recommender {
 
   async recommend(example: EncounterExample): Promise<Recommendation> {
     const { probabilities } = await this.scorer.score(example.prompt);
-    const predicted = new Set<string>();
-    for (const [drug, p] of probabilities) if (p >= this.scorer.threshold) predicted.add(drug);
-    return { scores: probabilities, predicted };
+    return { scores: probabilities, predicted: recommended(probabilities, this.scorer.thresholds) };
   }
 }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import type { PromptTemplates } from '../lamo/types';
+import { decisionThresholds, ThresholdError, type DecisionThresholds } from './thresholds';
 
 export const MANIFEST_FILE = 'lamo.json';
 
@@ -26,6 +27,10 @@ export interface ManifestCandidate {
   /** RxNorm codes the candidate stands for (an ingredient-level candidate covers many products). */
   rxnorm?: string | string[];
   atc?: string | string[];
+  /** This candidate's recommend threshold on P(yes) (tuned on validation); absent → the global `threshold`. */
+  threshold?: number;
+  /** This candidate's "unsupported order" threshold (see thresholds.ts); absent → the global one. */
+  unsupportedThreshold?: number;
 }
 
 export interface ManifestModelFile {
@@ -50,7 +55,10 @@ export interface ModelManifest {
   answerTokens: { yes: number; no: number; [other: string]: number };
   /** The exact token text of each answer token, checked against the tokenizer when given. */
   answerTokenTexts?: Record<string, string>;
+  /** Global recommend threshold; decisions go through `decisionThresholds` (thresholds.ts), never this field. */
   threshold: number;
+  /** Global "unsupported order" threshold (≤ threshold); absent → DEFAULT_UNSUPPORTED_THRESHOLD. */
+  unsupportedThreshold?: number;
   expectedDrugsPerVisit?: number;
   metrics?: Record<string, unknown>;
 }
@@ -93,6 +101,8 @@ const manifestSchema = {
           name: { type: 'string', minLength: 1 },
           rxnorm: codesSchema,
           atc: codesSchema,
+          threshold: { type: 'number', minimum: 0, maximum: 1 },
+          unsupportedThreshold: { type: 'number', minimum: 0, maximum: 1 },
         },
       },
     },
@@ -104,6 +114,7 @@ const manifestSchema = {
     },
     answerTokenTexts: { type: 'object', additionalProperties: { type: 'string' } },
     threshold: { type: 'number', minimum: 0, maximum: 1 },
+    unsupportedThreshold: { type: 'number', minimum: 0, maximum: 1 },
     expectedDrugsPerVisit: { type: 'number', minimum: 0 },
     metrics: { type: 'object' },
   },
@@ -122,6 +133,8 @@ export interface LoadedManifest {
   tokenizerConfigPath?: string;
   /** Model file (absolute path) → candidate names it scores, in manifest order. */
   routes: Map<string, string[]>;
+  /** The decision rule (per-candidate recommend and unsupported thresholds), checked at load. */
+  thresholds: DecisionThresholds;
 }
 
 /** Reads and checks `<dir>/lamo.json` and that every file it names is present. */
@@ -153,6 +166,13 @@ export function loadManifest(dir: string): LoadedManifest {
   if (manifest.answerTokens.yes === manifest.answerTokens.no) {
     throw new ModelLoadError(manifestPath, 'answerTokens.yes and answerTokens.no are the same token id');
   }
+  let thresholds: DecisionThresholds;
+  try {
+    thresholds = decisionThresholds(manifest);
+  } catch (err) {
+    if (err instanceof ThresholdError) throw new ModelLoadError(manifestPath, err.message);
+    throw err;
+  }
 
   const tokenizerPath = path.join(dir, manifest.tokenizer);
   requireFile(tokenizerPath, 'tokenizer file named by lamo.json "tokenizer"');
@@ -174,6 +194,7 @@ export function loadManifest(dir: string): LoadedManifest {
     tokenizerPath,
     tokenizerConfigPath: configPath,
     routes,
+    thresholds,
   };
 }
 

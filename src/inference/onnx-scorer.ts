@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as ort from 'onnxruntime-node';
 import { suffixFor, type EncounterPrompt } from '../lamo/types';
 import { loadManifest, ModelLoadError, type LoadedManifest } from './manifest';
+import type { DecisionThresholds } from './thresholds';
 import { PromptTokenizer } from './tokenizer';
 
 export type ExecutionProviderName = 'cpu' | 'cuda';
@@ -59,6 +60,7 @@ export class OnnxScorer {
   readonly modelVersion: string;
   readonly candidates: readonly string[];
   readonly threshold: number;
+  readonly thresholds: DecisionThresholds;
   readonly executionProvider: ExecutionProviderName;
   private readonly yesId: number;
   private readonly noId: number;
@@ -80,6 +82,7 @@ export class OnnxScorer {
     this.modelVersion = manifest.version;
     this.candidates = manifest.candidates.map((c) => c.name);
     this.threshold = manifest.threshold;
+    this.thresholds = loaded.thresholds;
     this.yesId = manifest.answerTokens.yes;
     this.noId = manifest.answerTokens.no;
     this.executionProvider = executionProvider;

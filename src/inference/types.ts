@@ -1,6 +1,7 @@
 /** The scorer stage: P(yes) for each candidate drug of one encounter prompt.
  * Implementations: local onnxruntime-node (in worker threads); later a remote inference server. */
 import type { EncounterPrompt } from '../lamo/types';
+import type { DecisionThresholds } from './thresholds';
 
 export interface ScoreResult {
   /** Candidate name → P(yes) = softmax over the Yes/No answer-token logits at the answer position. */
@@ -17,8 +18,10 @@ export interface Scorer {
   readonly modelVersion: string;
   /** Candidate names the model covers (the manifest's candidate list). */
   readonly candidates: readonly string[];
-  /** Decision threshold from the manifest: P(yes) ≥ threshold means "recommend". */
+  /** The manifest's global threshold, for display only: decisions use `thresholds` (per candidate). */
   readonly threshold: number;
+  /** The decision rule: `thresholds.recommend(c)` / `thresholds.unsupported(c)` (src/inference/thresholds.ts). */
+  readonly thresholds: DecisionThresholds;
   /** Score `candidates` (default: all covered) for one prompt. Rejects with QueueFullError under overload. */
   score(prompt: EncounterPrompt, candidates?: readonly string[], signal?: AbortSignal): Promise<ScoreResult>;
   close(): Promise<void>;

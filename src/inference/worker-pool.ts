@@ -9,6 +9,7 @@ import { Worker } from 'worker_threads';
 import type { EncounterPrompt } from '../lamo/types';
 import { loadManifest } from './manifest';
 import { defaultIntraOpThreads, UnknownCandidateError, type OnnxScorerOptions, type ScoringMode } from './onnx-scorer';
+import { thresholdsFromTable, type DecisionThresholds } from './thresholds';
 import { PromptTokenizer } from './tokenizer';
 import { QueueFullError, type ScoreResult, type Scorer } from './types';
 import { deserializeError, type ModelInfo, type ScoreRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
@@ -76,6 +77,7 @@ export class WorkerPool implements Scorer {
   private readonly queue: Job[] = [];
   private readonly warned = new Set<string>();
   private info?: ModelInfo;
+  private decisionRule?: DecisionThresholds;
   private candidateSet = new Set<string>();
   private nextJobId = 1;
   private closed = false;
@@ -107,6 +109,9 @@ export class WorkerPool implements Scorer {
   }
   get threshold(): number {
     return this.requireInfo().threshold;
+  }
+  get thresholds(): DecisionThresholds {
+    return this.requireThresholds();
   }
   get executionProvider(): string {
     return this.requireInfo().executionProvider;
@@ -194,6 +199,7 @@ export class WorkerPool implements Scorer {
         switch (message.type) {
           case 'ready':
             this.info = message.info;
+            this.decisionRule = thresholdsFromTable(message.info.thresholds);
             this.candidateSet = new Set(message.info.candidates);
             entry.ready = true;
             resolve();
@@ -309,6 +315,11 @@ export class WorkerPool implements Scorer {
     if (this.warned.has(message)) return;
     this.warned.add(message);
     this.warn(message);
+  }
+
+  private requireThresholds(): DecisionThresholds {
+    this.requireInfo();
+    return this.decisionRule!;
   }
 
   private requireInfo(): ModelInfo {

@@ -1,6 +1,7 @@
 /** Messages between the worker pool (main thread) and an inference worker thread. */
 import type { EncounterPrompt } from '../lamo/types';
 import { ModelLoadError } from './manifest';
+import type { ThresholdTable } from './thresholds';
 import { UnknownCandidateError, type OnnxScorerOptions, type ScoringMode } from './onnx-scorer';
 
 /** workerData of an inference worker. */
@@ -23,6 +24,7 @@ export interface ModelInfo {
   modelVersion: string;
   candidates: readonly string[];
   threshold: number;
+  thresholds: ThresholdTable;
   executionProvider: string;
 }
 

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       modelVersion: scorer.modelVersion,
       candidates: scorer.candidates,
       threshold: scorer.threshold,
+      thresholds: scorer.thresholds.table,
       executionProvider: scorer.executionProvider,
     },
   });

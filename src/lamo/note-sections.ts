@@ -5,6 +5,7 @@
  */
 
 export type SectionName =
+  | 'chiefComplaint'
   | 'historyOfPresentIllness'
   | 'pastMedicalHistory'
   | 'allergies'
@@ -18,6 +19,9 @@ export type NoteSections = Partial<Record<SectionName, string>>;
 
 /** Header text (lower-case, no trailing colon) → section. Anything unlisted is 'other'. */
 const HEADER_SECTIONS: Record<string, SectionName> = {
+  'chief complaint': 'chiefComplaint',
+  cc: 'chiefComplaint',
+  'reason for visit': 'chiefComplaint',
   'history of present illness': 'historyOfPresentIllness',
   hpi: 'historyOfPresentIllness',
   'past medical history': 'pastMedicalHistory',
@@ -86,5 +90,5 @@ export function splitMedicationList(section: string): string[] {
   return section
     .split(/;|\n/)
     .map((item) => item.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').trim())
-    .filter((item) => item.length > 0 && !/^(none|no known|n\/a)/i.test(item));
+    .filter((item) => item.length > 0 && !/^(none|no known|no active|no current|n\/a)\b/i.test(item));
 }

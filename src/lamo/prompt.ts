@@ -8,7 +8,8 @@
  */
 import type { Concept, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { MedicationVocabulary } from '../medications/types';
-import { splitMedicationList, splitNoteSections, type NoteSections, type SectionName } from './note-sections';
+import { encounterNoteSections, noteMedications, saysNone, scrubNoteText, type NewlyOrdered } from './note-facts';
+import type { SectionName } from './note-sections';
 import type { EncounterPrompt, PromptTemplates } from './types';
 
 /** What the prompt was built from, for card evidence ("supported by …"). */
@@ -31,10 +32,15 @@ export interface PromptOptions {
   maxListItems?: number;
   /** Longest text kept per note section, in characters. */
   maxSectionChars?: number;
+  /** Drugs ordered in earlier encounters within this many days count as current medications. */
+  recentOrderDays?: number;
 }
 
 const DRUG_MARKER = '{drug}';
-const DEFAULTS: Required<PromptOptions> = { maxListItems: 20, maxSectionChars: 1200 };
+/** 400 characters keep a note's history of present illness to ~100 tokens: the part that says why the
+ * patient came (the rest of a Synthea HPI repeats the past medical history) at a latency that fits. */
+const DEFAULTS: Required<PromptOptions> = { maxListItems: 20, maxSectionChars: 400, recentOrderDays: 365 };
+const DAY_MS = 86_400_000;
 const CLASS_NAMES: Record<string, string> = {
   AMB: 'ambulatory',
   EMER: 'emergency',
@@ -111,11 +117,7 @@ function ordersBefore(record: PatientRecord, encounter: EncounterView): Medicati
 const STILL_ACTIVE = new Set(['active', 'on-hold']);
 
 /** Ingredient words of the drugs first ordered in `encounter` (not ordered before it). */
-function newlyOrderedIngredients(
-  record: PatientRecord,
-  encounter: EncounterView,
-  vocab: MedicationVocabulary,
-): { candidates: Set<string>; words: string[] } {
+function newlyOrderedIngredients(record: PatientRecord, encounter: EncounterView, vocab: MedicationVocabulary): NewlyOrdered {
   const known = new Set(ordersBefore(record, encounter).map((order) => drugName(order, vocab)));
   const candidates = new Set<string>();
   const words = new Set<string>();
@@ -130,42 +132,12 @@ function newlyOrderedIngredients(
   return { candidates, words: [...words] };
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Removes patient names and newly ordered drug names from kept note text. */
-function scrubNoteText(text: string, nameParts: string[], drugWords: string[]): string {
-  let scrubbed = text;
-  for (const part of nameParts) {
-    if (part.length < 2) continue;
-    scrubbed = scrubbed.replace(new RegExp(`\\b${escapeRegExp(part)}\\b`, 'gi'), '');
-  }
-  for (const word of drugWords) {
-    if (word.length < 3) continue;
-    scrubbed = scrubbed.replace(new RegExp(escapeRegExp(word), 'gi'), '[redacted]');
-  }
-  return scrubbed.replace(/\s+/g, ' ').replace(/^[\s,.;]+/, '').trim();
-}
-
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max).trimEnd()} …` : text;
 }
 
 function list(items: string[]): string {
   return `[${items.join(', ')}]`;
-}
-
-/** Note text of the encounter, sections merged across its notes (several notes may exist per visit). */
-function encounterNoteSections(encounter: EncounterView): NoteSections {
-  const merged: NoteSections = {};
-  for (const note of encounter.notes) {
-    const sections = splitNoteSections(note.text);
-    for (const [name, text] of Object.entries(sections) as [SectionName, string][]) {
-      merged[name] = merged[name] ? `${merged[name]}\n${text}` : text;
-    }
-  }
-  return merged;
 }
 
 interface PatientFacts {
@@ -202,19 +174,21 @@ export function buildEncounterPrompt(
   vocab: MedicationVocabulary,
   options: PromptOptions = {},
 ): BuiltPrompt {
-  const { maxListItems, maxSectionChars } = { ...DEFAULTS, ...options };
+  const { maxListItems, maxSectionChars, recentOrderDays } = { ...DEFAULTS, ...options };
   const newlyOrdered = newlyOrderedIngredients(record, encounter, vocab);
   const sections = encounterNoteSections(encounter);
   const usedSections: SectionName[] = [];
   const noteText = (name: SectionName): string | undefined => {
     const text = sections[name];
-    if (!text) return undefined;
-    const scrubbed = scrubNoteText(text, record.nameParts ?? [], newlyOrdered.words);
+    if (!text || saysNone(text)) return undefined;
+    const scrubbed = scrubNoteText(text, record.nameParts ?? [], newlyOrdered);
     if (!scrubbed) return undefined;
     usedSections.push(name);
     return truncate(scrubbed, maxSectionChars);
   };
 
+  // One representation whatever the source: every section is first built from structured resources;
+  // a note fills a section the structured data leaves empty and adds items to lists, never replaces them.
   const diagnosed = unique([
     ...encounter.diagnosed.map((c) => conceptText(c.concept)),
     ...encounter.reasons.map(conceptText),
@@ -226,19 +200,21 @@ export function buildEncounterPrompt(
   );
   const procedures = newest(unique(encounter.procedures.map((p) => conceptText(p.concept))), maxListItems);
 
+  // Current medications: earlier orders still active, and drugs ordered in the last `recentOrderDays`
+  // (an order's status is the one at export time, so a renewed chronic drug reads "stopped" although the
+  // patient still takes it). Only orders from before the encounter: never the encounter's own.
   const start = timeOf(encounter.start);
-  const activeBefore = ordersBefore(record, encounter).filter((order) => STILL_ACTIVE.has(order.status ?? ''));
-  const structuredMeds = unique(activeBefore.map((order) => drugName(order, vocab)));
+  const before = ordersBefore(record, encounter);
+  const structuredMeds = unique(
+    before
+      .filter((order) => STILL_ACTIVE.has(order.status ?? '') || start - timeOf(order.authoredOn) <= recentOrderDays * DAY_MS)
+      .map((order) => drugName(order, vocab)),
+  );
   const noteMeds = sections.medicationsOnAdmission
-    ? splitMedicationList(sections.medicationsOnAdmission).filter((item) => {
-        const normalised = vocab.normalise({ display: item, codings: [] });
-        if (normalised.covered) return !newlyOrdered.candidates.has(normalised.candidate);
-        const lower = item.toLowerCase();
-        return !newlyOrdered.words.some((word) => lower.includes(word));
-      })
-    : undefined;
-  if (noteMeds !== undefined) usedSections.push('medicationsOnAdmission');
-  const medicationsOnAdmission = newest(noteMeds ?? structuredMeds, maxListItems);
+    ? noteMedications(sections.medicationsOnAdmission, vocab, newlyOrdered)
+    : [];
+  if (noteMeds.some((m) => !structuredMeds.includes(m))) usedSections.push('medicationsOnAdmission');
+  const medicationsOnAdmission = newest(unique([...structuredMeds, ...noteMeds]), maxListItems);
 
   const allergies = unique(
     record.allergies
@@ -254,12 +230,18 @@ export function buildEncounterPrompt(
     diagnoses,
     procedures,
   };
-  const presentIllness = noteText('historyOfPresentIllness');
+  const complaint = noteText('chiefComplaint');
+  const illness = noteText('historyOfPresentIllness');
+  const presentIllness = [complaint !== undefined ? `chief complaint: ${complaint}` : '', illness ?? '']
+    .filter((part) => part.length > 0)
+    .join('; ');
+  const pastText = pastHistory.length ? list(pastHistory) : noteText('pastMedicalHistory') ?? list(pastHistory);
+  const allergyText = allergies.length ? list(allergies) : noteText('allergies') ?? 'none recorded';
   const lines = [
     `${demographicLine(facts)}, Visit: ${visit || 'unknown'}`,
-    presentIllness !== undefined ? `History of present illness: ${presentIllness}` : undefined,
-    `Past medical history: ${noteText('pastMedicalHistory') ?? list(pastHistory)}`,
-    `Allergies: ${noteText('allergies') ?? (allergies.length ? list(allergies) : 'none recorded')}`,
+    presentIllness ? `History of present illness: ${presentIllness}` : undefined,
+    `Past medical history: ${pastText}`,
+    `Allergies: ${allergyText}`,
     `Medications on admission: ${list(medicationsOnAdmission)}`,
     `Diagnose: ${list(diagnoses)}, Procedure: ${list(procedures)}, Candidate drug: ${DRUG_MARKER}.`,
   ].filter((line): line is string => line !== undefined);

@@ -83,6 +83,35 @@ test('lamo.json that breaks the schema says which fields', async () => {
   expect(err.message).toMatch(/answerTokens.*no/);
 });
 
+test('per-candidate thresholds are read, and an inconsistent one stops loading naming lamo.json', async () => {
+  editManifest((m) => {
+    m.threshold = 0.5;
+    m.unsupportedThreshold = 0.03;
+    Object.assign(m.candidates[0]!, { threshold: 0.25, unsupportedThreshold: 0.01 });
+  });
+  const loaded = loadManifest(dir);
+  const first = loaded.manifest.candidates[0]!.name;
+  const second = loaded.manifest.candidates[1]!.name;
+  expect(loaded.thresholds.recommend(first)).toBe(0.25);
+  expect(loaded.thresholds.unsupported(first)).toBe(0.01);
+  expect(loaded.thresholds.recommend(second)).toBe(0.5);
+  expect(loaded.thresholds.unsupported(second)).toBe(0.03);
+  const pool = await createScorer(dir, { threads: 1 });
+  try {
+    expect(pool.thresholds.recommend(first)).toBe(0.25);
+    expect(pool.thresholds.unsupported(second)).toBe(0.03);
+  } finally {
+    await pool.close();
+  }
+
+  editManifest((m) => {
+    Object.assign(m.candidates[1]!, { threshold: 0.1, unsupportedThreshold: 0.2 });
+  });
+  const err = await loadError(() => loadManifest(dir));
+  expect(err.file).toBe(manifestFile());
+  expect(err.message).toMatch(/unsupportedThreshold 0.2 is above its threshold 0.1/);
+});
+
 test('missing model file', async () => {
   const file = modelFile();
   fs.rmSync(file);

@@ -1,0 +1,86 @@
+/**
+ * What an encounter's notes add to its prompt, in the prompt's own representation: medication-list items
+ * become candidate names (as structured orders do), free-text sections lose the patient's name, SNOMED
+ * semantic tags and every drug first ordered in the encounter. Sections that record the encounter's own
+ * decisions (plan, discharge medications) never leave this module (label leakage).
+ */
+import type { EncounterView } from '../fhir/types';
+import type { MedicationVocabulary } from '../medications/types';
+import { splitMedicationList, splitNoteSections, type NoteSections, type SectionName } from './note-sections';
+
+/** Sections whose text may enter a prompt. Everything else (plan, discharge medications, other) may not. */
+export const PROMPT_SECTIONS: readonly SectionName[] = [
+  'chiefComplaint',
+  'historyOfPresentIllness',
+  'pastMedicalHistory',
+  'allergies',
+  'medicationsOnAdmission',
+];
+
+/** Drugs first ordered in the encounter being predicted: never named by anything in its prompt. */
+export interface NewlyOrdered {
+  candidates: ReadonlySet<string>;
+  /** Lower-case ingredient words (or product names of drugs outside the vocabulary). */
+  words: readonly string[];
+}
+
+const SEMANTIC_TAG =
+  /\s*\((disorder|finding|procedure|situation|morphologic abnormality|regime\/therapy|observable entity|qualifier value|person|event|substance|product|body structure)\)/gi;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Note text of the encounter, sections merged across its notes (several notes may exist per visit). */
+export function encounterNoteSections(encounter: EncounterView): NoteSections {
+  const merged: NoteSections = {};
+  for (const note of encounter.notes) {
+    const sections = splitNoteSections(note.text);
+    for (const name of PROMPT_SECTIONS) {
+      const text = sections[name];
+      if (text) merged[name] = merged[name] ? `${merged[name]}\n${text}` : text;
+    }
+  }
+  return merged;
+}
+
+/** Free note text as the prompt carries it: no patient name, no semantic tags, no newly ordered drug,
+ * one line, lower case like the structured concepts. */
+export function scrubNoteText(text: string, nameParts: readonly string[], newly: NewlyOrdered): string {
+  let scrubbed = text.replace(SEMANTIC_TAG, '');
+  for (const part of nameParts) {
+    if (part.length < 2) continue;
+    scrubbed = scrubbed.replace(new RegExp(`\\b${escapeRegExp(part)}\\b`, 'gi'), '');
+  }
+  for (const word of newly.words) {
+    if (word.length < 3) continue;
+    scrubbed = scrubbed.replace(new RegExp(escapeRegExp(word), 'gi'), '[redacted]');
+  }
+  return scrubbed
+    .replace(/^\s*[-*•]\s*/gm, '')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,.;]+/, '')
+    .trim()
+    .toLowerCase();
+}
+
+/** The note's medication list as candidate names (or product names outside the vocabulary), without
+ * the drugs first ordered in the encounter. */
+export function noteMedications(section: string, vocab: MedicationVocabulary, newly: NewlyOrdered): string[] {
+  const out: string[] = [];
+  for (const item of splitMedicationList(section)) {
+    const normalised = vocab.normalise({ display: item, codings: [] });
+    if (normalised.covered) {
+      if (!newly.candidates.has(normalised.candidate)) out.push(normalised.candidate);
+      continue;
+    }
+    const lower = item.toLowerCase();
+    if (!newly.words.some((word) => lower.includes(word))) out.push(lower);
+  }
+  return out;
+}
+
+/** "No Known Allergies." and the like: the note says there is nothing, as the structured list can. */
+export function saysNone(text: string): boolean {
+  return /^(none|no known|nka|nkda|no active|no current)\b/i.test(text.trim());
+}
