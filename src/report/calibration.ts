@@ -34,8 +34,8 @@ function calibrationReading(method: string, bins: CalibrationBin[], ece: number)
   const over = populated.filter((b) => b.observed.ci[1] < b.meanPredicted).length;
   const under = populated.filter((b) => b.observed.ci[0] > b.meanPredicted).length;
   const verdict =
-    over > under ? `over-confident (${over} of ${populated.length} bins with ≥ 30 pairs observe fewer orders than predicted)`
-    : under > over ? `under-confident (${under} of ${populated.length} bins with ≥ 30 pairs observe more orders than predicted)`
+    over > under ? `too high: ${over} of ${populated.length} bins with ≥ 30 pairs observe fewer orders than predicted (interval below the mean P)`
+    : under > over ? `too low: ${under} of ${populated.length} bins with ≥ 30 pairs observe more orders than predicted (interval above the mean P)`
     : `consistent with calibration in ${populated.length - over - under} of ${populated.length} bins with ≥ 30 pairs`;
   return `${method}: expected calibration error ${ece.toFixed(3)}; P(yes) is ${verdict}.`;
 }

@@ -37,7 +37,10 @@ export interface EvalReportOptions {
 
 function decisionOf(recorder: RecordingRecommender, scorer: Scorer | undefined): Omit<MethodOutcomes, 'method' | 'visits'> {
   if (recorder.method === 'lamo' && scorer) {
-    return { probabilistic: true, threshold: () => scorer.threshold, perCandidateThresholds: false };
+    // The service's own decision rule (src/inference/thresholds.ts): each candidate's recommend threshold.
+    const { table } = scorer.thresholds;
+    const perCandidate = Object.values(table.candidates).some((t) => t.recommend !== table.recommend);
+    return { probabilistic: true, threshold: (candidate) => scorer.thresholds.recommend(candidate), perCandidateThresholds: perCandidate };
   }
   if (recorder.inner instanceof LogisticRecommender) {
     const logistic = recorder.inner;

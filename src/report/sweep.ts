@@ -13,7 +13,9 @@ export function thresholdSweep(method: MethodOutcomes): ThresholdSweep | undefin
   const threshold = method.threshold;
   if (!method.probabilistic || !threshold) return undefined;
   const axis = method.perCandidateThresholds ? 'shift' : 'threshold';
-  const chosen = axis === 'shift' ? 0 : threshold('');
+  // One threshold for all: any candidate's is the threshold in use.
+  const anyCandidate = method.visits[0]?.scores.keys().next().value ?? '';
+  const chosen = axis === 'shift' ? 0 : threshold(anyCandidate);
   const xs = axis === 'shift' ? grid(-0.5, 0.5, 0.025) : grid(0.025, 0.975, 0.025);
   if (axis === 'threshold' && !xs.includes(chosen)) xs.push(chosen);
   xs.sort((a, b) => a - b);
