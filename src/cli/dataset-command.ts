@@ -4,8 +4,7 @@ import { prepareExamples } from '../dataset/prepare';
 import { formatSummary } from '../fhir/summary';
 import { pretrainingCorpus } from '../lamo/corpus';
 import { readPromptTemplates } from '../lamo/templates';
-import type { CliOptions } from './main';
-import { requireOption } from './main';
+import { requireOption, type CliOptions } from './options';
 import { ProgressBar } from './progress';
 
 export async function runDataset(values: CliOptions): Promise<void> {
@@ -19,13 +18,21 @@ export async function runDataset(values: CliOptions): Promise<void> {
     prepared.examples.map((example) => toDatasetLine(example, candidates, prepared.parts.get(example)!)),
   );
   if (values.corpus) {
-    // Text-only pretraining corpus (src/lamo/corpus.ts): encounters without a covered order.
-    const corpus = pretrainingCorpus(prepared.records, readPromptTemplates(values.model), prepared.vocabulary, prepared.cutoffs);
+    // Text-only pretraining corpus (src/lamo/corpus.ts): encounters without a covered order, each
+    // population with its own temporal cut-offs.
+    const templates = readPromptTemplates(values.model);
+    const corpus = prepared.populations.flatMap((population) =>
+      pretrainingCorpus(population.records, templates, prepared.vocabulary, population.cutoffs),
+    );
     process.stderr.write(`wrote ${await writeJsonl(values.corpus, corpus)} corpus encounters to ${path.resolve(values.corpus)}\n`);
   }
-  process.stderr.write(`${formatSummary(prepared.load)}\n`);
-  process.stderr.write(
-    `wrote ${written} encounters (${prepared.stats.encountersWithOrders} with orders, ${prepared.stats.skippedUncovered} skipped: no covered drug) ` +
-      `to ${path.resolve(out)}; temporal test cut-off ${prepared.cutoffs.test}\n`,
-  );
+  for (const population of prepared.populations) {
+    const { stats } = population;
+    process.stderr.write(`${population.name}: ${formatSummary(population.load)}\n`);
+    process.stderr.write(
+      `${population.name}: ${stats.examples} encounters (${stats.encountersWithOrders} with orders, ${stats.skippedUncovered} skipped: no covered drug); ` +
+        `temporal test cut-off ${population.cutoffs.test}\n`,
+    );
+  }
+  process.stderr.write(`wrote ${written} encounters to ${path.resolve(out)}\n`);
 }

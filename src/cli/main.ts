@@ -1,41 +1,7 @@
 #!/usr/bin/env node
 /** `lamo-cds <command>`: dataset, eval, recommend. */
 import { parseArgs } from 'util';
-
-const USAGE = `usage: lamo-cds <command> [options]
-
-commands:
-  dataset   --data <dir|file> --out <file.jsonl> [--model <dir>] [--corpus <file.jsonl>]
-  eval      --data <dir|file> [--split internal|temporal] [--model <dir>] [--train-data <dir|file>] [--json]
-            [--report <dir> [--bootstrap <resamples>] [--seed <n>]]
-  recommend --data <bundle|ndjson dir> --patient <id> [--encounter <id>] [--model <dir>] [--json]
-`;
-
-export class UsageError extends Error {}
-
-const OPTIONS = {
-  data: { type: 'string' },
-  out: { type: 'string' },
-  corpus: { type: 'string' },
-  split: { type: 'string' },
-  model: { type: 'string' },
-  'train-data': { type: 'string' },
-  patient: { type: 'string' },
-  encounter: { type: 'string' },
-  json: { type: 'boolean' },
-  report: { type: 'string' },
-  bootstrap: { type: 'string' },
-  seed: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export type CliOptions = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
-
-export function requireOption<K extends keyof CliOptions>(values: CliOptions, name: K): NonNullable<CliOptions[K]> {
-  const value = values[name];
-  if (value === undefined || value === '') throw new UsageError(`missing --${String(name)}`);
-  return value as NonNullable<CliOptions[K]>;
-}
+import { OPTIONS, USAGE, UsageError, type CliOptions } from './options';
 
 async function main(argv: string[]): Promise<number> {
   let parsed;

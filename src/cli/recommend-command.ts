@@ -4,8 +4,7 @@ import { buildEncounterPrompt } from '../lamo/prompt';
 import { readPromptTemplates } from '../lamo/templates';
 import { loadVocabulary } from '../medications/vocabulary';
 import { DEFAULT_MODEL_DIR } from '../paths';
-import type { CliOptions } from './main';
-import { requireOption, UsageError } from './main';
+import { requireOption, requireSingle, UsageError, type CliOptions } from './options';
 
 /** Strips a `Patient/` or `Encounter/` prefix so ids can be given either way. */
 function bareId(id: string): string {
@@ -13,7 +12,7 @@ function bareId(id: string): string {
 }
 
 export async function runRecommend(values: CliOptions): Promise<void> {
-  const dataPath = requireOption(values, 'data');
+  const dataPath = requireSingle(values, 'data');
   const patientId = bareId(requireOption(values, 'patient'));
   const modelDir = values.model ?? DEFAULT_MODEL_DIR;
   const { records } = await loadPatientRecords(dataPath);

@@ -1,7 +1,6 @@
 /** The `eval --report <dir> [--bootstrap <n>] [--seed <n>]` options: read and checked here, used by eval-command. */
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from '../report/eval-report';
-import type { CliOptions } from './main';
-import { UsageError } from './main';
+import { UsageError, type CliOptions } from './options';
 
 export interface ReportSettings {
   dir: string;

@@ -5,7 +5,7 @@
 import { createHash } from 'crypto';
 import type { Concept, EncounterView, PatientRecord } from '../fhir/types';
 import type { MedicationVocabulary } from '../medications/types';
-import { ageAt, buildEncounterPrompt, conceptText, drugName, previousVisit, type BuiltPrompt } from '../lamo/prompt';
+import { buildEncounterPrompt, conceptText, drugName, previousVisit, type BuiltPrompt } from '../lamo/prompt';
 import type { PromptTemplates } from '../lamo/types';
 
 export interface EncounterFeatures {
@@ -20,6 +20,8 @@ export interface EncounterFeatures {
 }
 
 export interface EncounterExample {
+  /** The population (data folder) the encounter comes from. */
+  population: string;
   /** Hashed: datasets and reports never carry raw patient or encounter ids. */
   patientKey: string;
   encounterKey: string;
@@ -27,14 +29,16 @@ export interface EncounterExample {
   patientId: string;
   encounterId: string;
   date: string;
+  /** Whole years at the encounter's start, when birth date and start are known. */
+  ageAtVisit?: number;
+  /** Patient.gender as recorded. */
+  sex?: string;
   prompt: BuiltPrompt;
   /** Candidate names ordered in this encounter (covered drugs only). */
   labels: string[];
   /** Orders of this encounter the vocabulary does not cover: not scorable, counted, not guessed. */
   uncoveredOrders: number;
   features: EncounterFeatures;
-  /** Age at the encounter and administrative sex: subgroup analysis in the validation report. */
-  demographics?: { age?: number; sex?: string };
 }
 
 export function hashId(id: string, salt = 'lamo-cds'): string {
@@ -65,11 +69,29 @@ export interface ExampleStats {
   uncoveredOrders: number;
 }
 
+/** Whole years from birth to the encounter's start; undefined when either date is missing or unreadable. */
+export function ageAt(birthDate: string | undefined, at: string | undefined): number | undefined {
+  if (!birthDate || !at) return undefined;
+  const birth = /^(\d{4})-(\d{2})-(\d{2})/.exec(birthDate);
+  const visit = /^(\d{4})-(\d{2})-(\d{2})/.exec(at);
+  if (!birth || !visit) return undefined;
+  const [, by, bm, bd] = birth.map(Number);
+  const [, vy, vm, vd] = visit.map(Number);
+  const age = vy - by - (vm < bm || (vm === bm && vd < bd) ? 1 : 0);
+  return age >= 0 ? age : undefined;
+}
+
+export interface BuildExamplesOptions {
+  /** The population name every example carries (default ''). */
+  population?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
 export function buildExamples(
   records: PatientRecord[],
   templates: PromptTemplates,
   vocab: MedicationVocabulary,
-  onProgress?: (done: number, total: number) => void,
+  options: BuildExamplesOptions = {},
 ): { examples: EncounterExample[]; stats: ExampleStats } {
   const examples: EncounterExample[] = [];
   const stats: ExampleStats = { encountersWithOrders: 0, examples: 0, skippedUncovered: 0, uncoveredOrders: 0 };
@@ -89,7 +111,8 @@ export function buildExamples(
         stats.skippedUncovered += 1;
         continue;
       }
-      examples.push({
+      const example: EncounterExample = {
+        population: options.population ?? '',
         patientKey: hashId(record.patientId),
         encounterKey: hashId(encounter.id),
         patientId: record.patientId,
@@ -99,10 +122,13 @@ export function buildExamples(
         labels: [...labels].sort(),
         uncoveredOrders: uncovered,
         features: featuresOf(record, encounter, vocab),
-        demographics: { age: ageAt(record.birthDate, encounter.start), sex: record.gender },
-      });
+      };
+      const age = ageAt(record.birthDate, encounter.start);
+      if (age !== undefined) example.ageAtVisit = age;
+      if (record.gender) example.sex = record.gender;
+      examples.push(example);
     }
-    onProgress?.(index + 1, records.length);
+    options.onProgress?.(index + 1, records.length);
   });
   stats.examples = examples.length;
   return { examples, stats };

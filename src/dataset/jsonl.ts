@@ -5,6 +5,8 @@ import type { EncounterExample } from './examples';
 import type { Part, SplitName } from './splits';
 
 export interface DatasetLine {
+  /** The population (data folder) the encounter comes from. */
+  population: string;
   patient: string;
   encounter: string;
   date: string;
@@ -18,6 +20,7 @@ export interface DatasetLine {
 export function toDatasetLine(example: EncounterExample, candidates: readonly string[], split: Record<SplitName, Part>): DatasetLine {
   const positives = new Set(example.labels);
   return {
+    population: example.population,
     patient: example.patientKey,
     encounter: example.encounterKey,
     date: example.date,

@@ -2,6 +2,7 @@
  * Turns parsed JSON (a Bundle, a single resource, an array of them) into the flat list of resources a
  * PatientRecord needs, counting everything read and reporting what cannot be used.
  */
+import { createHash } from 'crypto';
 import type { Bundle, Resource } from 'fhir/r4';
 import { KNOWN_RESOURCE_TYPES, RECORD_RESOURCE_TYPES } from './resource-types';
 import { addIssue } from './summary';
@@ -23,6 +24,8 @@ export class ResourceCollector {
   readonly resources: Resource[] = [];
   readonly origins = new Map<Resource, ResourceOrigin>();
   private readonly keepTypes: ReadonlySet<string> | 'all';
+  /** Synthetic ids handed out so far, so two identical id-less resources still get distinct ids. */
+  private readonly syntheticIds = new Set<string>();
 
   constructor(
     readonly summary: LoadSummary,
@@ -66,7 +69,6 @@ export class ResourceCollector {
       return;
     }
     const withId = this.ensureId(resource, origin);
-    if (!withId) return;
     this.resources.push(withId);
     this.origins.set(withId, origin);
   }
@@ -92,9 +94,12 @@ export class ResourceCollector {
 
   /**
    * Every kept resource needs an id (entries, links and cards name it). A transaction entry may omit it and
-   * be known only by its fullUrl; then the id is taken from the fullUrl, on a copy, with a warning.
+   * be known only by its fullUrl; then the id is taken from the fullUrl, on a copy, with a warning. A
+   * resource with neither (Synthea STU3 Procedures, Immunizations, CarePlans, AllergyIntolerances) still
+   * belongs to its patient through subject/patient: it is kept under a synthetic id derived from its
+   * content, so the same input always gives the same id.
    */
-  private ensureId(resource: Resource, origin: ResourceOrigin): Resource | undefined {
+  private ensureId(resource: Resource, origin: ResourceOrigin): Resource {
     if (typeof resource.id === 'string' && resource.id.trim()) return resource;
     const fromFullUrl = origin.fullUrl ? idFromFullUrl(origin.fullUrl) : undefined;
     if (fromFullUrl) {
@@ -107,8 +112,16 @@ export class ResourceCollector {
       });
       return { ...resource, id: fromFullUrl };
     }
-    this.skip(origin, resource.resourceType, undefined, `${resource.resourceType} without an id skipped`);
-    return undefined;
+    this.summary.syntheticIds = (this.summary.syntheticIds ?? 0) + 1;
+    return { ...resource, id: this.syntheticId(resource) };
+  }
+
+  private syntheticId(resource: Resource): string {
+    const base = `synthetic-${createHash('sha256').update(JSON.stringify(resource)).digest('hex').slice(0, 24)}`;
+    let id = base;
+    for (let copy = 2; this.syntheticIds.has(`${resource.resourceType}/${id}`); copy += 1) id = `${base}-${copy}`;
+    this.syntheticIds.add(`${resource.resourceType}/${id}`);
+    return id;
   }
 
   private skip(

@@ -117,9 +117,13 @@ async function listInputFiles(paths: readonly string[], summary: LoadSummary): P
   return files;
 }
 
-async function listFolder(folder: string, summary: LoadSummary): Promise<string[]> {
+async function listFolder(folder: string, summary: LoadSummary, visited = new Set<string>()): Promise<string[]> {
   let entries;
   try {
+    // A folder reached twice through symbolic links is listed once (a link loop must not recurse forever).
+    const real = await fs.realpath(folder);
+    if (visited.has(real)) return [];
+    visited.add(real);
     entries = await fs.readdir(folder, { withFileTypes: true });
   } catch (error) {
     addIssue(summary, { severity: 'error', file: folder, message: `cannot list folder: ${errorMessage(error)}` });
@@ -129,8 +133,23 @@ async function listFolder(folder: string, summary: LoadSummary): Promise<string[
   const files: string[] = [];
   for (const entry of entries) {
     const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFolder(full, summary)));
-    else if (entry.isFile() && INPUT_FILE.test(entry.name)) files.push(full);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      // A data folder assembled from links (e.g. one population picked from several) reads like files.
+      try {
+        const target = await fs.stat(full);
+        isDirectory = target.isDirectory();
+        isFile = target.isFile();
+      } catch (error) {
+        if (INPUT_FILE.test(entry.name)) {
+          addIssue(summary, { severity: 'error', file: full, message: `broken symbolic link: ${errorMessage(error)}` });
+        }
+        continue;
+      }
+    }
+    if (isDirectory) files.push(...(await listFolder(full, summary, visited)));
+    else if (isFile && INPUT_FILE.test(entry.name)) files.push(full);
   }
   return files;
 }

@@ -16,6 +16,7 @@ import type {
   Encounter,
   Medication,
   MedicationRequest,
+  Organization,
   Patient,
   Procedure,
   Reference,
@@ -140,6 +141,10 @@ const ENCOUNTER = ['Encounter'];
 const CONDITION = ['Condition'];
 const MEDICATION = ['Medication'];
 const BINARY = ['Binary'];
+const ORGANIZATION = ['Organization'];
+const LOCATION = ['Location'];
+const PARTICIPANT = ['Practitioner', 'PractitionerRole', 'RelatedPerson'];
+const REQUESTER = ['Practitioner', 'PractitionerRole', 'Organization', 'Patient', 'RelatedPerson', 'Device'];
 
 class RecordAssembler {
   private readonly summary: LoadSummary;
@@ -172,7 +177,12 @@ class RecordAssembler {
         this.skip(resource, 'error', `${resource.resourceType} without an id skipped`);
       } else if (!this.index.add(resource, this.origins.get(resource)?.fullUrl)) {
         this.unusable.add(resource);
-        this.skip(resource, 'warning', `duplicate ${resource.resourceType}/${resource.id}: the first one read is kept`);
+        // Bundles of one export repeat shared resources (Synthea R4 puts each Organization and Practitioner
+        // in every bundle that names it): an identical copy is the same resource, not a problem.
+        const first = this.index.get(resource.resourceType, resource.id);
+        if (JSON.stringify(first) !== JSON.stringify(resource)) {
+          this.skip(resource, 'warning', `duplicate ${resource.resourceType}/${resource.id}: the first one read is kept`);
+        }
       }
     }
   }
@@ -230,12 +240,18 @@ class RecordAssembler {
         if (concept) reasons.push(concept);
       }
     }
+    const provider = this.follow(encounter, encounter.serviceProvider, ORGANIZATION, 'serviceProvider');
+    for (const location of encounter.location ?? []) this.follow(encounter, location?.location, LOCATION, 'location');
+    for (const participant of encounter.participant ?? []) {
+      this.follow(encounter, participant?.individual, PARTICIPANT, 'participant.individual');
+    }
     const view: EncounterView = {
       id: encounter.id as string,
       start: encounter.period?.start,
       end: encounter.period?.end,
       status: encounter.status,
       classCode: encounter.class?.code,
+      serviceProvider: provider.status === 'resolved' ? (provider.resource as Organization).name : undefined,
       types: conceptsOf(encounter.type),
       reasons,
       diagnosed: [],
@@ -303,6 +319,7 @@ class RecordAssembler {
     if (!record) return;
     const concept = this.medicationConcept(request);
     if (!concept) return;
+    this.follow(request, request.requester, REQUESTER, 'requester');
 
     const reasonConditionIds: string[] = [];
     for (const reference of request.reasonReference ?? []) {
@@ -336,7 +353,7 @@ class RecordAssembler {
       this.skip(request, 'warning', 'MedicationRequest names no medication; order skipped');
       return undefined;
     }
-    const resolution = this.follow(request, request.medicationReference, MEDICATION, 'medicationReference');
+    const resolution = this.follow(request, request.medicationReference, MEDICATION, 'medicationReference', false);
     if (resolution.status !== 'resolved') {
       this.skip(request, 'warning', `medication ${describe(resolution)}; order skipped`);
       return undefined;
@@ -467,6 +484,10 @@ class RecordAssembler {
       case 'ignored':
         this.skip(resource, 'warning', `subject ${resolution.reference} is not a Patient (${resolution.reason}); skipped`);
         return undefined;
+      case 'external':
+        this.summary.externalReferences += 1;
+        this.skip(resource, 'warning', `subject ${resolution.reference}: ${resolution.reason}; skipped`);
+        return undefined;
       case 'unresolved':
         // A prefetch may leave out the Patient resource: its id alone identifies the patient.
         if (this.single && referencedId(resolution.reference) === this.single.patientId) return this.single;
@@ -504,6 +525,9 @@ class RecordAssembler {
     if (resolution.status === 'unresolved') {
       this.summary.unresolvedReferences += 1;
       if (report) this.issue(resource, 'warning', `${element}: ${describe(resolution)}`);
+    } else if (resolution.status === 'external') {
+      // Not an issue: a CDS prefetch routinely names practitioners and organizations it does not send.
+      this.summary.externalReferences += 1;
     }
     return resolution;
   }
@@ -545,6 +569,8 @@ function describe(resolution: Resolution): string {
       return `${resolution.reference} not followed (${resolution.reason})`;
     case 'unresolved':
       return `dangling reference ${resolution.reference} (not in the input)`;
+    case 'external':
+      return `${resolution.reference} is outside the input (${resolution.reason})`;
   }
 }
 

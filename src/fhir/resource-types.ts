@@ -61,4 +61,10 @@ export const RECORD_RESOURCE_TYPES: ReadonlySet<string> = new Set<string>([
   'DocumentReference',
   'Binary',
   'AllergyIntolerance',
+  // Targets of Encounter.serviceProvider / location / participant and MedicationRequest.requester: few and
+  // small, kept so those references (conditional ones among them) can be resolved and counted.
+  'Organization',
+  'Location',
+  'Practitioner',
+  'PractitionerRole',
 ]);

@@ -5,7 +5,7 @@ import type { LoadIssue, LoadSummary } from './types';
 export const MAX_KEPT_ISSUES = 1000;
 
 export function createSummary(): LoadSummary {
-  return { files: 0, resources: 0, byType: {}, skipped: 0, unresolvedReferences: 0, issues: [] };
+  return { files: 0, resources: 0, byType: {}, skipped: 0, unresolvedReferences: 0, externalReferences: 0, issues: [] };
 }
 
 export function addIssue(summary: LoadSummary, issue: LoadIssue): void {
@@ -58,7 +58,9 @@ export function formatSummary(summary: LoadSummary, options: FormatSummaryOption
   ];
   if (summary.dropped !== undefined) parts.push(`dropped ${summary.dropped} not needed`);
   parts.push(`skipped ${summary.skipped}`);
+  if (summary.syntheticIds) parts.push(`${summary.syntheticIds} without id kept under a synthetic id`);
   parts.push(`unresolved references ${summary.unresolvedReferences}`);
+  parts.push(`external references ${summary.externalReferences}`);
   let issueCounts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   if (summary.issuesOmitted) issueCounts += ` (+${summary.issuesOmitted} more issues not kept)`;
   parts.push(issueCounts);

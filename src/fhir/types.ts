@@ -76,6 +76,8 @@ export interface EncounterView {
   status?: string;
   /** v3 ActCode: AMB, EMER, IMP, ... */
   classCode?: string;
+  /** Name of the organization responsible for the encounter (Encounter.serviceProvider), when in the input. */
+  serviceProvider?: string;
   types: Concept[];
   reasons: Concept[];
   /** Conditions whose `encounter` is this encounter. */
@@ -119,7 +121,15 @@ export interface LoadSummary {
   /** Resource counts by type, as read (before assembly). */
   byType: Record<string, number>;
   skipped: number;
+  /** References to a resource the input should hold but does not (dangling), as followed by record assembly. */
   unresolvedReferences: number;
+  /**
+   * References that point outside the input by design (an absolute URL on another server, a conditional
+   * reference nothing in the input matches): counted, not errors.
+   */
+  externalReferences: number;
+  /** Resources with neither id nor fullUrl, kept under a stable synthetic id (see ResourceCollector). */
+  syntheticIds?: number;
   issues: LoadIssue[];
   /** Issues beyond the kept maximum (a very broken input must not grow the summary without bound). */
   issuesOmitted?: number;

@@ -1,9 +1,12 @@
-/** `eval --report <dir>`: from what one eval run computed to <dir>/report.json and <dir>/index.html. */
+/** `eval --report <dir>`: from what one eval run computed (its per-visit predictions) to <dir>/report.json
+ * and <dir>/index.html. Nothing is predicted again here. */
 import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import type { PreparedData } from '../dataset/prepare';
-import type { EncounterExample } from '../dataset/examples';
 import { LogisticRecommender } from '../eval/baselines/logistic';
+import type { MethodRun } from '../eval/evaluate';
+import type { Recommender } from '../eval/recommender';
+import type { EvaluationSets } from '../eval/sets';
 import { MANIFEST_FILE } from '../inference/manifest';
 import type { Scorer } from '../inference/types';
 import { readJsonFile } from '../json-file';
@@ -11,7 +14,6 @@ import { PROJECT_ROOT } from '../paths';
 import { buildReport, reportJson } from './build';
 import { renderHtml } from './html';
 import { datasetProvenance, leakageCheck, modelProvenance, readManifestTraining } from './provenance';
-import type { RecordingRecommender } from './recording';
 import type { DatasetProvenance, MethodOutcomes, ValidationReport } from './types';
 
 export const DEFAULT_RESAMPLES = 1000;
@@ -19,66 +21,83 @@ export const DEFAULT_SEED = 1;
 
 export interface EvalReportOptions {
   dir: string;
-  recorders: RecordingRecommender[];
-  test: EncounterExample[];
-  split: string;
-  /** Data sets as given on the command line, with what was prepared from each. */
-  data: { role: DatasetProvenance['role']; path: string; prepared: PreparedData }[];
-  /** Which population (data set name) a test example came from. */
-  populationOf: (example: EncounterExample) => string;
-  /** Parts of a test example under each split of its own population (leakage check). */
-  partsOf: (example: EncounterExample) => Record<string, string> | undefined;
-  scorer?: Scorer;
-  modelDir?: string;
   resamples: number;
   seed: number;
   commandLine: string;
+  runs: MethodRun[];
+  /** The evaluated recommenders (their decision rules), in `runs` order. */
+  methods: Recommender[];
+  sets: EvaluationSets;
+  data: PreparedData;
+  trainData?: PreparedData;
+  scorer?: Scorer;
+  modelDir?: string;
 }
 
-function decisionOf(recorder: RecordingRecommender, scorer: Scorer | undefined): Omit<MethodOutcomes, 'method' | 'visits'> {
-  if (recorder.method === 'lamo' && scorer) {
+/** How a method decides, for calibration and the threshold sweep: only methods whose scores are P(yes). */
+function decisionOf(method: Recommender | undefined, scorer: Scorer | undefined): Omit<MethodOutcomes, 'method' | 'visits'> {
+  if (method?.method === 'lamo' && scorer) {
     // The service's own decision rule (src/inference/thresholds.ts): each candidate's recommend threshold.
     const { table } = scorer.thresholds;
     const perCandidate = Object.values(table.candidates).some((t) => t.recommend !== table.recommend);
     return { probabilistic: true, threshold: (candidate) => scorer.thresholds.recommend(candidate), perCandidateThresholds: perCandidate };
   }
-  if (recorder.inner instanceof LogisticRecommender) {
-    const logistic = recorder.inner;
-    return { probabilistic: true, threshold: () => logistic.threshold, perCandidateThresholds: false };
-  }
+  if (method instanceof LogisticRecommender) return { probabilistic: true, threshold: () => method.threshold, perCandidateThresholds: false };
   return { probabilistic: false };
 }
 
+export function outcomesOf(run: MethodRun, method: Recommender | undefined, scorer: Scorer | undefined): MethodOutcomes {
+  return {
+    method: run.method,
+    ...decisionOf(method, scorer),
+    visits: run.visits.map(({ example, scores, predicted }) => ({
+      patientKey: example.patientKey,
+      encounterKey: example.encounterKey,
+      population: example.population,
+      age: example.ageAtVisit,
+      sex: example.sex,
+      truth: example.labels,
+      predicted: [...predicted],
+      scores: new Map(scores),
+    })),
+  };
+}
+
+function datasets(role: DatasetProvenance['role'], data: PreparedData | undefined): DatasetProvenance[] {
+  return (data?.populations ?? []).map((p) => datasetProvenance(role, p.path, p.load.patients ?? p.records.length, p.examples.length));
+}
+
 export async function writeEvalReport(options: EvalReportOptions): Promise<ValidationReport> {
-  const methods = options.recorders.map((r) => r.outcomes(options.test, options.populationOf, decisionOf(r, options.scorer)));
+  const methods = options.runs.map((run) => outcomesOf(run, options.methods.find((m) => m.method === run.method), options.scorer));
   const manifest = options.modelDir && options.scorer ? (readJsonFile(path.join(options.modelDir, MANIFEST_FILE), 'model manifest') as Record<string, unknown>) : undefined;
-  const training = manifest ? readManifestTraining(manifest) : undefined;
+  const { test, design } = options.sets;
   const report = buildReport({
     methods,
     bootstrap: { resamples: options.resamples, seed: options.seed },
     provenance: {
-      title: `LAMO validation report: ${options.split} split, ${options.test.length} test visits`,
+      title: `LAMO validation report: ${design} split, ${test.length} test visits`,
       date: new Date().toISOString(),
       commandLine: options.commandLine,
-      split: options.split,
+      split: design,
       seed: options.seed,
       bootstrapResamples: options.resamples,
-      datasets: options.data.map((d) => datasetProvenance(d.role, d.path, d.prepared.load.patients ?? 0, d.prepared.examples.length)),
+      datasets: [...datasets('train', options.trainData), ...datasets('test', options.data)],
       model: manifest ? modelProvenance(manifest) : undefined,
       leakage: leakageCheck(
-        training,
-        options.test.map((e) => ({ encounterKey: e.encounterKey, population: options.populationOf(e), parts: options.partsOf(e) })),
+        manifest ? readManifestTraining(manifest) : undefined,
+        test.map((e) => ({ encounterKey: e.encounterKey, population: e.population, parts: options.data.parts.get(e) })),
       ),
-      tool: { name: 'lamo-cds eval --report', version: readPackageVersion(), charts: 'Vega-Lite specs compiled to Vega and rendered to SVG in Node (npm vega, vega-lite)' },
+      tool: { name: 'lamo-cds eval --report', version: packageVersion(), charts: 'Vega-Lite specs compiled to Vega and rendered to SVG in Node (npm vega, vega-lite)' },
     },
   });
   mkdirSync(options.dir, { recursive: true });
   writeFileSync(path.join(options.dir, 'report.json'), reportJson(report));
   writeFileSync(path.join(options.dir, 'index.html'), await renderHtml(report));
+  process.stderr.write(`report: ${path.join(options.dir, 'index.html')}\n`);
   return report;
 }
 
-function readPackageVersion(): string {
+function packageVersion(): string {
   const pkg = readJsonFile(path.join(PROJECT_ROOT, 'package.json'), 'package.json') as { version?: string };
   return pkg.version ?? '';
 }

@@ -10,6 +10,7 @@ const run = promisify(execFile);
 const BIN = path.join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js');
 const BULK_10 = path.join(SHARED_DIR, 'data', 'synthea-bulk-10');
 const R4_615 = path.join(SHARED_DIR, 'data', 'synthea-r4-615');
+const QICORE_177 = path.join(SHARED_DIR, 'data', 'synthea-qicore-177');
 
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 });
@@ -38,7 +39,8 @@ describe('lamo-cds dataset', () => {
     const lines = text.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.length).toBeGreaterThan(800);
     const line = lines[0];
-    expect(Object.keys(line).sort()).toEqual(['candidates', 'date', 'encounter', 'patient', 'prefix', 'split', 'suffixTemplate', 'template']);
+    expect(Object.keys(line).sort()).toEqual(['candidates', 'date', 'encounter', 'patient', 'population', 'prefix', 'split', 'suffixTemplate', 'template']);
+    expect(line.population).toBe('synthea-bulk-10');
     expect(line.patient).toMatch(/^[0-9a-f]{16}$/);
     expect(line.candidates.some((c: { label: number }) => c.label === 1)).toBe(true);
     expect(['train', 'val', 'test']).toContain(line.split.internal);
@@ -64,7 +66,8 @@ describe('lamo-cds eval', () => {
     const { stdout, stderr } = await cli('eval', '--data', R4_615, '--split', 'internal', '--json');
     expect(stderr).toMatch(/peak RSS \d+ MB/);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['dataset', 'split', 'visits', 'results']);
+    expect(Object.keys(report)).toEqual(['dataset', 'split', 'visits', 'results', 'populations']);
+    expect(report.populations).toEqual([{ name: 'synthea-r4-615', visits: report.visits, results: report.results }]);
     expect(report.split).toBe('internal');
     expect(report.visits).toBeGreaterThan(300);
     const methods = report.results.map((r: { method: string }) => r.method);
@@ -75,6 +78,37 @@ describe('lamo-cds eval', () => {
     const logistic = report.results[2];
     expect(logistic.jaccard).toBeGreaterThanOrEqual(0.7);
     expect(logistic.jaccard).toBeGreaterThan(report.results[0].jaccard);
+  });
+
+  it('tests several populations at once, each with its own breakdown that adds up to the pooled figures', async () => {
+    const { stdout, stderr } = await cli('eval', '--data', BULK_10, '--data', QICORE_177, '--split', 'temporal', '--json');
+    expect(stderr).toMatch(/test data synthea-bulk-10: loaded 13 files/);
+    expect(stderr).toMatch(/test data synthea-qicore-177: loaded 181 files/);
+    const report = JSON.parse(stdout);
+    expect(report.split).toBe('temporal');
+    expect(report.populations.map((p: { name: string }) => p.name)).toEqual(['synthea-bulk-10', 'synthea-qicore-177']);
+    const [bulk, qicore] = report.populations as { visits: number; results: { method: string; avg_truth: number }[] }[];
+    expect(bulk.visits).toBeGreaterThan(0);
+    expect(qicore.visits).toBeGreaterThan(0);
+    expect(bulk.visits + qicore.visits).toBe(report.visits);
+    // Pooled averages are the visit-weighted per-population ones.
+    const pooled = (bulk.visits * bulk.results[0].avg_truth + qicore.visits * qicore.results[0].avg_truth) / report.visits;
+    expect(report.results[0].avg_truth).toBeCloseTo(pooled, 10);
+  });
+
+  it('validates externally: trains on --train-data, tests on every encounter of --data', async () => {
+    const { stdout } = await cli('eval', '--train-data', QICORE_177, '--data', BULK_10, '--json');
+    const report = JSON.parse(stdout);
+    expect(report.split).toBe('external');
+    expect(report.dataset).toBe(`${QICORE_177} -> ${BULK_10}`);
+    expect(report.populations.map((p: { name: string; visits: number }) => [p.name, p.visits])).toEqual([['synthea-bulk-10', report.visits]]);
+    expect(report.visits).toBeGreaterThan(800);
+  });
+
+  it('refuses to test on a population it trains on', async () => {
+    const failure = await cliFailure('eval', '--train-data', BULK_10, '--data', BULK_10);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/both --data and --train-data/);
   });
 
   it('rejects an unknown split', async () => {

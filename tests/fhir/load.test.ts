@@ -142,7 +142,7 @@ describe('loadResources: bad input never crashes and is named', () => {
     ]);
   });
 
-  it('skips resources without an id (or takes it from the fullUrl), and unknown resource types', async () => {
+  it('keeps resources without an id (id from the fullUrl, else a stable synthetic one), skips unknown resource types', async () => {
     const file = await write('ids', 'bundle.json', JSON.stringify({
       resourceType: 'Bundle',
       type: 'transaction',
@@ -155,16 +155,36 @@ describe('loadResources: bad input never crashes and is named', () => {
       ],
     }));
     const { resources, summary } = await loadResources(file);
-    expect(resources.map((resource) => `${resource.resourceType}/${resource.id}`)).toEqual(['Patient/1234']);
-    expect(summary.skipped).toBe(3);
+    const ids = resources.map((resource) => `${resource.resourceType}/${resource.id}`);
+    expect(ids).toEqual([expect.stringMatching(/^Encounter\/synthetic-[0-9a-f]{24}$/), 'Patient/1234']);
+    // The same content gets the same id on every load.
+    expect((await loadResources(file)).resources[0].id).toBe(resources[0].id);
+    expect(summary.syntheticIds).toBe(1);
+    expect(summary.skipped).toBe(2);
     expect(summary.issues).toEqual([
-      expect.objectContaining({ severity: 'error', file, resourceType: 'Encounter', message: expect.stringMatching(/without an id/) }),
       expect.objectContaining({ severity: 'warning', file, resourceType: 'Patient', resourceId: '1234' }),
       expect.objectContaining({ severity: 'warning', file, resourceType: 'Gadget', resourceId: 'g1', message: expect.stringMatching(/unknown resource type/) }),
       expect.objectContaining({ severity: 'error', file, resourceId: 'no-type', message: expect.stringMatching(/no resourceType/) }),
     ]);
     // The Observation without an id is not needed, so it is merely counted.
     expect(summary.byType.Observation).toBe(1);
+  });
+
+  it('reads symbolically linked files and folders like files, a link loop once, and names a broken link', async () => {
+    const source = await write('link-source', 'p1.json', JSON.stringify(patient('p1')));
+    await write('link-source/sub', 'p2.ndjson', ndjson([patient('p2')]));
+    const folder = path.join(dir, 'linked');
+    await fs.mkdir(folder, { recursive: true });
+    await fs.symlink(source, path.join(folder, 'p1.json'));
+    await fs.symlink(path.join(dir, 'link-source', 'sub'), path.join(folder, 'sub'));
+    await fs.symlink(folder, path.join(folder, 'loop'));
+    await fs.symlink(path.join(dir, 'nowhere.json'), path.join(folder, 'broken.json'));
+    const { resources, summary } = await loadResources(folder);
+    expect(resources.map((resource) => resource.id).sort()).toEqual(['p1', 'p2']);
+    expect(summary.files).toBe(2);
+    expect(summary.issues).toEqual([
+      expect.objectContaining({ severity: 'error', file: path.join(folder, 'broken.json'), message: expect.stringMatching(/broken symbolic link/) }),
+    ]);
   });
 
   it('reports a path that does not exist', async () => {
@@ -187,7 +207,7 @@ describe('loadResources: bad input never crashes and is named', () => {
     ]);
     // The order is kept at patient level, linked to no encounter.
     expect(records[0].medications.map((medication) => medication.encounterId)).toEqual([undefined]);
-    expect(formatSummary(summary)).toMatch(/unresolved references 1; 0 errors, 1 warning;/);
+    expect(formatSummary(summary)).toMatch(/unresolved references 1; external references 0; 0 errors, 1 warning;/);
   });
 
   it('loads a 50 MB note quickly, keeps 64 Ki characters and says so', async () => {
@@ -226,7 +246,7 @@ describe('loadPatientRecords and formatSummary', () => {
     expect(summary.elapsedMs).toBeGreaterThan(0);
     expect(summary.peakRssMb).toBeGreaterThan(10);
     const text = formatSummary(summary);
-    expect(text).toMatch(/^loaded 1 file, 3 resources \(Encounter 1, MedicationRequest 1, Patient 1\); dropped 0 not needed; skipped 0; unresolved references 0; 0 errors, 0 warnings; 1 patients; \d+\.\d s, peak RSS \d+ MB$/);
+    expect(text).toMatch(/^loaded 1 file, 3 resources \(Encounter 1, MedicationRequest 1, Patient 1\); dropped 0 not needed; skipped 0; unresolved references 0; external references 0; 0 errors, 0 warnings; 1 patients; \d+\.\d s, peak RSS \d+ MB$/);
   });
 
   it('lists the first issues under the summary line', () => {
@@ -236,6 +256,7 @@ describe('loadPatientRecords and formatSummary', () => {
       byType: { Patient: 5 },
       skipped: 2,
       unresolvedReferences: 0,
+      externalReferences: 0,
       issues: [
         { severity: 'error', file: 'a.json', message: 'invalid JSON' },
         { severity: 'warning', file: 'b.json', resourceType: 'Patient', resourceId: 'x', message: 'odd' },
@@ -244,7 +265,7 @@ describe('loadPatientRecords and formatSummary', () => {
       issuesOmitted: 4,
     }, { maxIssues: 2 });
     expect(text.split('\n')).toEqual([
-      'loaded 2 files, 5 resources (Patient 5); skipped 2; unresolved references 0; 1 error, 2 warnings (+4 more issues not kept)',
+      'loaded 2 files, 5 resources (Patient 5); skipped 2; unresolved references 0; external references 0; 1 error, 2 warnings (+4 more issues not kept)',
       '  error: a.json: invalid JSON',
       '  warning: b.json: Patient/x: odd',
       '  ... and 5 more',

@@ -62,7 +62,9 @@ describe('ResourceIndex', () => {
     expect(index.resolve({ reference: 'urn:uuid:nope' }).status).toBe('unresolved');
     expect(index.resolve(undefined).status).toBe('absent');
     expect(index.resolve({ display: 'Dr. Who' }).status).toBe('absent');
-    expect(index.resolve({ reference: 'Practitioner?identifier=x|1' }).status).toBe('ignored');
+    expect(index.resolve({ reference: 'Practitioner?identifier=x|1' }).status).toBe('external');
+    expect(index.resolve({ reference: 'Practitioner?name=Who' }).status).toBe('ignored');
+    expect(index.resolve({ reference: 'https://elsewhere.example/fhir/Practitioner/x' }).status).toBe('external');
     expect(index.resolve({ reference: 'Observation/o1' }, { expectedTypes: ['Condition'] }).status).toBe('ignored');
     // The fullUrl resolves, but to a type the element does not take.
     expect(index.resolve({ reference: 'urn:uuid:aaaa-1111' }, { expectedTypes: ['Encounter'] }).status).toBe('ignored');
@@ -77,5 +79,35 @@ describe('ResourceIndex', () => {
     const copy = { resourceType: 'Patient', id: 'p1', gender: 'other' } as Resource;
     expect(index.add(copy)).toBe(false);
     expect(index.get('Patient', 'p1')).toBe(patient);
+  });
+});
+
+describe('conditional references (Synthea QI-Core: Organization?identifier=…, Practitioner?identifier=…)', () => {
+  const npi = 'http://hl7.org/fhir/sid/us-npi';
+  const hospital = { resourceType: 'Organization', id: 'o1', name: 'General', identifier: [{ system: 'https://synthea', value: 'org-1' }] } as Resource;
+  const drA = { resourceType: 'Practitioner', id: 'pa', identifier: [{ system: npi, value: '999' }], name: [{ prefix: ['Dr.'], given: ['Ann'], family: 'Lee' }] } as Resource;
+  // A second generator run reused the NPI for another practitioner, and exported Dr. Lee again.
+  const drB = { resourceType: 'Practitioner', id: 'pb', identifier: [{ system: npi, value: '999' }], name: [{ prefix: ['Dr.'], given: ['Bo'], family: 'Kim' }] } as Resource;
+  const drA2 = { resourceType: 'Practitioner', id: 'pa2', identifier: [{ system: npi, value: '999' }], name: [{ prefix: ['Dr.'], given: ['Ann'], family: 'Lee' }] } as Resource;
+  const index = new ResourceIndex();
+  for (const resource of [hospital, drA, drB, drA2]) index.add(resource);
+
+  it('finds the resource carrying the identifier, with or without the system, percent-encoded or not', () => {
+    expect(index.resolve({ reference: 'Organization?identifier=https://synthea|org-1' })).toEqual({ status: 'resolved', resource: hospital });
+    expect(index.resolve({ reference: 'Organization?identifier=org-1' })).toEqual({ status: 'resolved', resource: hospital });
+    expect(index.resolve({ reference: 'Organization?identifier=https%3A%2F%2Fsynthea%7Corg-1' })).toEqual({ status: 'resolved', resource: hospital });
+    expect(index.resolve({ reference: 'Organization?_id=o1' })).toEqual({ status: 'resolved', resource: hospital });
+    expect(index.resolve({ reference: 'Organization?identifier=https://other|org-1' }).status).toBe('external');
+  });
+
+  it('tells same-identifier resources apart by the display, and calls them ambiguous without one', () => {
+    expect(index.resolve({ reference: `Practitioner?identifier=${npi}|999`, display: 'Dr. Bo Kim' })).toEqual({ status: 'resolved', resource: drB });
+    // Two exports of the same person: the first read stands for both.
+    expect(index.resolve({ reference: `Practitioner?identifier=${npi}|999`, display: 'dr.  ann lee' })).toEqual({ status: 'resolved', resource: drA });
+    expect(index.resolve({ reference: `Practitioner?identifier=${npi}|999` }).status).toBe('unresolved');
+  });
+
+  it('does not follow a conditional reference to a type the element does not take', () => {
+    expect(index.resolve({ reference: 'Organization?identifier=org-1' }, { expectedTypes: ['Patient'] }).status).toBe('ignored');
   });
 });
