@@ -8,4 +8,7 @@ module.exports = async () => {
     stdio: 'inherit',
   });
   if (result.status !== 0) console.warn('\n[global-setup] tsc reported errors (see above); dist/ was emitted anyway');
+  // The SMART app's bundle (dist/app), which the service serves under /app/.
+  const app = spawnSync(process.execPath, [path.join(__dirname, '..', 'app', 'build.js')], { stdio: 'inherit' });
+  if (app.status !== 0) throw new Error('[global-setup] the SMART app (app/build.js) failed to build');
 };

@@ -15,6 +15,7 @@ import type { PromptTemplates } from '../lamo/types';
 import type { MedicationVocabulary } from '../medications/types';
 import { activeOrders, isCurrentCondition, numberedDraftId, orderLabel, type Assessment, type ModelOutput } from './assessment';
 import type { CardSourceInfo } from './cards/card';
+import { withAppLink } from './cards/app-link';
 import { dataGapCard } from './cards/data-gap';
 import { dischargeCard } from './cards/discharge';
 import { medicationReviewCards } from './cards/medication-review';
@@ -50,6 +51,8 @@ export class PipelineProgress {
   readonly gaps: string[] = [];
   modelVersion?: string;
   patientId?: string;
+  /** The state the cards were judged on, once assembled (the SMART app's assessment reads it). */
+  assessment?: Assessment;
 
   addGap(reason: string): void {
     if (!this.gaps.includes(reason)) this.gaps.push(reason);
@@ -60,7 +63,10 @@ export class PipelineProgress {
     const all = [...this.safety, ...this.model];
     if (this.gaps.length > 0) all.push(dataGapCard(source, this.gaps));
     const rank = { critical: 0, warning: 1, info: 2 } as const;
-    return all.map((issued, i) => ({ issued, i })).sort((a, b) => rank[a.issued.card.indicator] - rank[b.issued.card.indicator] || a.i - b.i).map((x) => x.issued);
+    return all
+      .map((issued, i) => ({ issued, i }))
+      .sort((a, b) => rank[a.issued.card.indicator] - rank[b.issued.card.indicator] || a.i - b.i)
+      .map((x) => withAppLink(x.issued, source, this.assessment));
   }
 }
 
@@ -227,6 +233,8 @@ export async function runService(
     vocab: deps.vocab,
     withheld: new Map(),
   };
+
+  progress.assessment = assessment;
 
   // ---- safety checks: on whatever data is present ----
   progress.safety = safetyCards(assessment, service.mode, deps.safety, source);

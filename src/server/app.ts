@@ -22,6 +22,8 @@ import { patientHash, type CdsStore } from '../cds/store';
 import type { DiscoveryService, IssuedCard, ServiceDefinition } from '../cds/types';
 import { validateFeedback, validateServiceRequest } from '../cds/validate';
 import type { Scorer } from '../inference/types';
+import { appRoutes } from './app-routes';
+import type { SmartAppConfig } from './config';
 
 export interface AppOptions {
   deadlineMs: number;
@@ -31,6 +33,9 @@ export interface AppOptions {
   modelCardUrl?: string;
   maxSuggestions: number;
   trustProxy?: string;
+  /** The SMART app (/app/) and the cards' links to it; absent: neither. */
+  smartApp?: SmartAppConfig;
+  production?: boolean;
 }
 
 export interface AppDeps extends Omit<PipelineDeps, 'scorer' | 'logger' | 'maxSuggestions'> {
@@ -114,7 +119,11 @@ export function createApp(deps: AppDeps): CdsApp {
   if (options.trustProxy) app.set('trust proxy', /^\d+$/.test(options.trustProxy) ? Number(options.trustProxy) : options.trustProxy);
 
   const baseUrl = (req: Request): string => options.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  const cardSource = (req: Request): CardSourceInfo => ({ label: SOURCE_LABEL, modelCardUrl: options.modelCardUrl ?? `${baseUrl(req)}/model-card` });
+  const cardSource = (req: Request): CardSourceInfo => ({
+    label: SOURCE_LABEL,
+    modelCardUrl: options.modelCardUrl ?? `${baseUrl(req)}/model-card`,
+    ...(options.smartApp?.links ? { appLaunchUrl: `${baseUrl(req)}/app/launch.html` } : {}),
+  });
 
   // ---- request log and CORS (before anything can answer) ----
   app.use((req, res, next) => {
@@ -249,6 +258,8 @@ export function createApp(deps: AppDeps): CdsApp {
       logger.error('audit.write_failed', { service: service.id, error: (error as Error).message.slice(0, 200) });
     }
   }
+
+  if (options.smartApp) app.use('/app', appRoutes({ config: options.smartApp, production: options.production === true, pipeline: pipelineDeps, deadlineMs: options.deadlineMs, bodyLimit: options.bodyLimit, source: cardSource, baseUrl, logger }));
 
   app.all('/cds-services/:id', (req, res) => {
     res.set('Allow', 'POST');

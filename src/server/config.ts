@@ -26,6 +26,20 @@ export interface ServerConfig {
   /** Express "trust proxy" (e.g. "loopback", "1"): set behind a TLS-terminating proxy. */
   trustProxy?: string;
   logLevel: LogLevel;
+  /** The SMART app (/app/): client id, card links, and the FHIR servers whose tokens the assessment endpoint accepts. */
+  smartApp: SmartAppConfig;
+}
+
+export interface SmartAppConfig {
+  /** LAMO_APP_LINKS: cards about a drug carry a `smart` link to the app (default on). */
+  links: boolean;
+  /** LAMO_APP_CLIENT_ID: the public client id the app was registered with at the EHR. */
+  clientId: string;
+  /**
+   * LAMO_APP_FHIR_SERVERS: FHIR base URLs (the launches' `iss`) the app may be launched from. When set, the
+   * assessment endpoint requires the SMART access token and checks it by reading the Patient from that server.
+   */
+  fhirServers: string[];
 }
 
 export class ConfigError extends Error {
@@ -59,6 +73,25 @@ function absoluteUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value.replace(/\/+$/, '');
 }
 
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = text(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name} must be on or off (got "${value}")`);
+}
+
+function smartAppConfig(env: NodeJS.ProcessEnv): SmartAppConfig {
+  const clientId = text(env, 'LAMO_APP_CLIENT_ID') ?? 'lamo-cds';
+  if (!/^[\w.\-:]{1,200}$/.test(clientId)) throw new ConfigError(`LAMO_APP_CLIENT_ID must be a plain client id (got "${clientId}")`);
+  const fhirServers = (text(env, 'LAMO_APP_FHIR_SERVERS') ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url.length > 0)
+    .map((url) => absoluteUrl({ LAMO_APP_FHIR_SERVERS: url }, 'LAMO_APP_FHIR_SERVERS') as string);
+  return { links: onOff(env, 'LAMO_APP_LINKS', true), clientId, fhirServers };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const varDir = path.resolve(text(env, 'LAMO_VAR_DIR') ?? path.join(PROJECT_ROOT, 'var'));
   const logLevel = text(env, 'LOG_LEVEL') ?? 'info';
@@ -87,5 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxSuggestions: integer(env, 'CDS_MAX_SUGGESTIONS', 5, 1, 50),
     ...(trustProxy ? { trustProxy } : {}),
     logLevel,
+    smartApp: smartAppConfig(env),
   };
 }

@@ -29,6 +29,8 @@ export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions
       ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
       ...(config.modelCardUrl ? { modelCardUrl: config.modelCardUrl } : {}),
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+      smartApp: config.smartApp,
+      production: config.nodeEnv === 'production',
     },
     // Loads in worker threads while the server already answers /healthz (and /readyz says 503).
     scorer: createScorer(config.modelDir, { warn: (message) => logger.warn('inference.warning', { message: message.slice(0, 300) }), ...scorerOptions }),

@@ -39,6 +39,8 @@ export interface CardSourceInfo {
   label: string;
   /** Absolute URL of the model card. */
   modelCardUrl: string;
+  /** Launch URL of the SMART app: cards about a drug link to it (absent: no link; LAMO_APP_LINKS=off). */
+  appLaunchUrl?: string;
 }
 
 const SUMMARY_MAX = 139;

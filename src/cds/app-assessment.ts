@@ -1,0 +1,193 @@
+/**
+ * The SMART app's assessment: the resources the app read from the EHR's FHIR server (with the user's token)
+ * go through the very pipeline a hook call goes through — order-sign when the app carries a call's draft
+ * orders, patient-view otherwise — and come back as the cards the hook would answer plus the picture behind
+ * them: every candidate with its P(yes), threshold, indication and safety findings, the problems, medications
+ * and allergies. Nothing is fetched (no fhirServer is named) and nothing is stored.
+ */
+import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4';
+import { SERVICES } from '../../hooks';
+import type { AllergyEntry, ConditionEntry, MedicationOrder } from '../fhir/types';
+import { candidateOf, conditionsSupporting, isCurrentCondition, orderLabel, type Assessment } from './assessment';
+import type { CardSourceInfo } from './cards/card';
+import { patientContext } from './cards/safety';
+import { HttpProblem } from './operation-outcome';
+import { PipelineProgress, runService, type PipelineDeps, type RunOptions } from './pipeline';
+import { CLINICAL_TYPES } from './prefetch';
+import type { AppAssessment, CandidateView, SafetyNote } from './app-wire';
+import type { CdsRequest, ServiceDefinition } from './types';
+
+/** What the app posts: the patient in context, what it read per resource type, and a card's draft orders. */
+export interface AppAssessmentRequest {
+  patientId: string;
+  encounterId?: string;
+  userId?: string;
+  /** Per resource type, every resource the app's search returned ([] = searched, none found). */
+  resources: Partial<Record<(typeof CLINICAL_TYPES)[number], FhirResource[]>>;
+  draftOrders?: MedicationRequest[];
+}
+
+const MAX_RESOURCES = 20_000;
+
+function problem(diagnostics: string): HttpProblem {
+  return new HttpProblem(400, [{ code: 'invalid', diagnostics }]);
+}
+
+function isResource(value: unknown): value is FhirResource {
+  return typeof value === 'object' && value !== null && typeof (value as { resourceType?: unknown }).resourceType === 'string';
+}
+
+/** Checks the shape (ids, arrays of resources of the named type); a malformed field inside a resource is the record assembler's to skip. */
+export function readAppRequest(body: unknown): AppAssessmentRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw problem('the body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const id = (name: string, required: boolean): string | undefined => {
+    const value = b[name];
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(value)) throw problem(`${name} must be a FHIR id`);
+    return value;
+  };
+  const patientId = id('patientId', true) as string;
+  const encounterId = id('encounterId', false);
+  const userId = b.userId === undefined ? undefined : typeof b.userId === 'string' && b.userId.length <= 200 ? b.userId : undefined;
+  if (typeof b.resources !== 'object' || b.resources === null || Array.isArray(b.resources)) throw problem('resources must be an object: resource type → array of resources');
+  const resources: AppAssessmentRequest['resources'] = {};
+  let count = 0;
+  for (const [type, list] of Object.entries(b.resources as Record<string, unknown>)) {
+    const known = CLINICAL_TYPES.find((t) => t === type);
+    if (!known) throw problem(`resources.${type.slice(0, 40)}: not a type the assessment reads (${CLINICAL_TYPES.join(', ')})`);
+    if (!Array.isArray(list)) throw problem(`resources.${type} must be an array`);
+    const kept = list.filter((r): r is FhirResource => isResource(r) && r.resourceType === type);
+    count += kept.length;
+    resources[known] = kept;
+  }
+  if (count > MAX_RESOURCES) throw problem(`more than ${MAX_RESOURCES} resources`);
+  let draftOrders: MedicationRequest[] | undefined;
+  if (b.draftOrders !== undefined) {
+    if (!Array.isArray(b.draftOrders) || b.draftOrders.length > 50) throw problem('draftOrders must be an array of at most 50 MedicationRequests');
+    draftOrders = b.draftOrders.filter((r): r is MedicationRequest => isResource(r) && r.resourceType === 'MedicationRequest');
+  }
+  return { patientId, resources, ...(encounterId ? { encounterId } : {}), ...(userId ? { userId } : {}), ...(draftOrders ? { draftOrders } : {}) };
+}
+
+/** The request as the hook would receive it: each type a searchset whose self link says it was searched. */
+function asHookRequest(input: AppAssessmentRequest, service: ServiceDefinition): CdsRequest {
+  const prefetch: Record<string, unknown> = {};
+  for (const [type, list] of Object.entries(input.resources)) {
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      link: [{ relation: 'self', url: `${type}?patient=${input.patientId}` }],
+      entry: (list ?? []).map((resource) => ({ resource })),
+    };
+    prefetch[type] = bundle;
+  }
+  const drafts = input.draftOrders ?? [];
+  return {
+    hook: service.hook,
+    hookInstance: `smart-app-${Date.now()}`,
+    context: {
+      patientId: input.patientId,
+      ...(input.encounterId ? { encounterId: input.encounterId } : {}),
+      ...(input.userId ? { userId: input.userId } : {}),
+      ...(service.hook === 'order-sign' ? { draftOrders: { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) } } : {}),
+    },
+    prefetch,
+  };
+}
+
+function serviceFor(hook: 'order-sign' | 'patient-view'): ServiceDefinition {
+  const service = SERVICES.find((s) => s.hook === hook);
+  if (!service) throw new Error(`no service for ${hook}`);
+  return service;
+}
+
+function safetyNotes(assessment: Assessment, candidate: string, deps: PipelineDeps): SafetyNote[] {
+  const checks = deps.safety;
+  const drug = checks.drugOfCandidate(candidate);
+  // The candidate is the one drug being ordered: the drafts count as already there, so that only pairs
+  // with the candidate are found (the drafts' own findings are the cards').
+  const others = [
+    ...assessment.drafts.map((order) => checks.drugOfOrder(order, 'active')),
+    ...assessment.active.map((order) => checks.drugOfOrder(order, 'active')),
+  ].filter((other) => other.name !== drug.name);
+  const notes: SafetyNote[] = [];
+  for (const f of checks.allergies([drug], assessment.record.allergies)) {
+    notes.push({ kind: 'allergy', severity: 'critical', text: `Allergy or intolerance: ${f.allergy.display}` });
+  }
+  for (const f of checks.interactions([drug, ...others], patientContext(assessment, []), 'order')) {
+    const other = f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug';
+    notes.push({ kind: 'interaction', severity: f.severity, text: `Interacts with ${other}: ${f.rationale}` });
+  }
+  for (const f of checks.duplicates([drug, ...others], 'order')) {
+    const other = f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug';
+    notes.push({ kind: 'duplicate', severity: f.severity, text: `Duplicate therapy with ${other} (${f.basis === 'ingredient' ? 'same ingredient' : 'same ATC class'})` });
+  }
+  return notes;
+}
+
+function candidateViews(assessment: Assessment, deps: PipelineDeps): CandidateView[] {
+  const model = assessment.model;
+  if (!model) return [];
+  const drafted = new Set(assessment.drafts.map((order) => candidateOf(order, assessment.vocab)));
+  const active = new Set(assessment.active.map((order) => candidateOf(order, assessment.vocab)));
+  return [...model.probabilities.entries()]
+    .filter(([candidate]) => model.covered.has(candidate))
+    .sort((a, b) => b[1] - a[1])
+    .map(([candidate, probability]) => {
+      const withheld = assessment.withheld.get(candidate);
+      const status = drafted.has(candidate) ? 'draft' : active.has(candidate) ? 'active' : undefined;
+      return {
+        candidate,
+        probability,
+        threshold: model.threshold,
+        recommended: probability >= model.threshold,
+        ...(status ? { status } : {}),
+        indications: conditionsSupporting(assessment, candidate).map((c) => c.concept.display),
+        safety: safetyNotes(assessment, candidate, deps),
+        ...(withheld ? { withheld } : {}),
+      };
+    });
+}
+
+const problemView = (c: ConditionEntry): AppAssessment['problems'][number] => ({ display: c.concept.display, ...(c.onset ? { onset: c.onset } : {}) });
+const allergyView = (a: AllergyEntry): AppAssessment['allergies'][number] => ({
+  display: a.concept.display,
+  ...(a.criticality ? { criticality: a.criticality } : {}),
+  ...(a.category ? { category: a.category } : {}),
+});
+
+function medicationView(assessment: Assessment, order: MedicationOrder): AppAssessment['medications'][number] {
+  const candidate = candidateOf(order, assessment.vocab);
+  const byId = new Map(assessment.record.conditions.map((c) => [c.id, c]));
+  // The order's own reasons first; else what earlier orders of the same drug were for.
+  const own = order.reasonConditionIds.map((id) => byId.get(id)).filter((c): c is ConditionEntry => c !== undefined && isCurrentCondition(c));
+  const indications = own.length > 0 ? own : candidate ? conditionsSupporting(assessment, candidate) : [];
+  return { display: orderLabel(order), ...(candidate ? { candidate } : {}), indications: [...new Set(indications.map((c) => c.concept.display))] };
+}
+
+export async function assessForApp(input: AppAssessmentRequest, deps: PipelineDeps, source: CardSourceInfo, options: RunOptions): Promise<AppAssessment> {
+  const hook = input.draftOrders && input.draftOrders.length > 0 ? 'order-sign' : 'patient-view';
+  const service = serviceFor(hook);
+  const progress = new PipelineProgress();
+  await runService(service, asHookRequest(input, service), deps, progress, source, options);
+  const assessment = progress.assessment;
+  const cards = progress.cards(source).map((issued) => issued.card);
+  if (!assessment) return { patientId: input.patientId, hook, generatedAt: new Date().toISOString(), problems: [], medications: [], allergies: [], drafts: [], cards, gaps: progress.gaps };
+  const model = assessment.model;
+  return {
+    patientId: input.patientId,
+    hook,
+    generatedAt: new Date().toISOString(),
+    problems: assessment.record.conditions.filter(isCurrentCondition).map(problemView),
+    medications: assessment.active.map((order) => medicationView(assessment, order)),
+    allergies: assessment.record.allergies.filter((a) => a.clinicalStatus === undefined || a.clinicalStatus === 'active').map(allergyView),
+    drafts: assessment.drafts.map((order) => {
+      const candidate = candidateOf(order, assessment.vocab);
+      return { id: order.id, display: orderLabel(order), ...(candidate ? { candidate } : {}) };
+    }),
+    ...(model ? { model: { version: model.modelVersion, evidence: model.evidence, candidates: candidateViews(assessment, deps) } } : {}),
+    cards,
+    gaps: progress.gaps,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The SMART app's wire types, shared by the service (src/cds/app-assessment.ts, cards/app-link.ts) and the
+ * browser code (app/src): type-only, importing nothing that a browser bundle cannot take.
+ */
+import type { Card, Indicator } from './types';
+
+/** A card link's `appContext`: the hook call's draft orders and the card's own finding. */
+export interface AppLaunchContext {
+  v: 1;
+  encounterId?: string;
+  drafts: { id: string; system?: string; code?: string; display: string }[];
+  card: { topic?: string; indicator: string; summary: string };
+}
+
+export interface SafetyNote {
+  kind: 'interaction' | 'duplicate' | 'allergy';
+  severity: Indicator;
+  text: string;
+}
+
+export interface CandidateView {
+  candidate: string;
+  probability: number;
+  /** This candidate's recommendation threshold. */
+  threshold: number;
+  recommended: boolean;
+  /** 'draft' (in this call's drafts), 'active' (the patient takes it), else absent. */
+  status?: 'draft' | 'active';
+  /** Current conditions the record gives as reasons for earlier orders of this drug. */
+  indications: string[];
+  /** What ordering it now would meet: allergies, interactions and duplicates with the drafts and active drugs. */
+  safety: SafetyNote[];
+  /** Why a recommended candidate is not suggested (allergy, critical interaction). */
+  withheld?: string;
+}
+
+/** What the model's prompt was built from (src/lamo/prompt.ts PromptEvidence). */
+export interface EvidenceView {
+  diagnoses: string[];
+  pastHistory: string[];
+  procedures: string[];
+  medicationsOnAdmission: string[];
+  noteSections: string[];
+  previousDrugs: string[];
+}
+
+export interface AppAssessment {
+  patientId: string;
+  hook: 'order-sign' | 'patient-view';
+  generatedAt: string;
+  problems: { display: string; onset?: string }[];
+  /** Active medications, each with the current conditions that support it ([] = none found). */
+  medications: { display: string; candidate?: string; indications: string[] }[];
+  allergies: { display: string; criticality?: string; category?: string[] }[];
+  drafts: { id: string; display: string; candidate?: string }[];
+  model?: { version: string; evidence: EvidenceView; candidates: CandidateView[] };
+  /** The cards the hook answers for the same data, most urgent first. */
+  cards: Card[];
+  /** Why the model's part is missing, when it is. */
+  gaps: string[];
+}

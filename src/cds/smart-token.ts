@@ -1,0 +1,76 @@
+/**
+ * Checks the SMART access token the app sends with its assessment request. The token was issued by the
+ * EHR's authorization server for its FHIR server and is opaque to us: EHRs do not agree on a format, and
+ * token introspection (RFC 7662) is rarely open to a public client's resource server. What every SMART EHR
+ * does answer is the FHIR read the app itself makes, so the check reads `Patient/<id>` from the launch's
+ * `iss` with the token: a 200 with that Patient proves the token is live and grants this patient.
+ * The `iss` must be one of the configured FHIR servers (else anyone could vouch for their own tokens), the
+ * read follows no redirect, and a success is remembered for a minute under a hash of the token (never the
+ * token itself) so that a reload costs no round trip.
+ */
+import { createHash } from 'crypto';
+
+export type TokenCheck = { ok: true } | { ok: false; reason: string };
+
+export interface SmartTokenVerifierOptions {
+  fhirServers: readonly string[];
+  timeoutMs?: number;
+  cacheMs?: number;
+  now?: () => number;
+}
+
+const MAX_CACHED = 1000;
+
+function normalise(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+export class SmartTokenVerifier {
+  private readonly servers: Set<string>;
+  private readonly timeoutMs: number;
+  private readonly cacheMs: number;
+  private readonly now: () => number;
+  /** Hash of (server, patient, token) → when the success expires. */
+  private readonly verified = new Map<string, number>();
+
+  constructor(options: SmartTokenVerifierOptions) {
+    this.servers = new Set(options.fhirServers.map(normalise));
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.cacheMs = options.cacheMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** True when a token is required (FHIR servers are configured). */
+  get enabled(): boolean {
+    return this.servers.size > 0;
+  }
+
+  async verify(authorization: string | undefined, iss: string | undefined, patientId: string): Promise<TokenCheck> {
+    const token = /^Bearer\s+([\x21-\x7e]{8,4096})$/i.exec(authorization ?? '')?.[1];
+    if (!token) return { ok: false, reason: 'no bearer token' };
+    const server = iss ? normalise(iss) : undefined;
+    if (!server || !this.servers.has(server)) return { ok: false, reason: 'the launch iss is not a configured FHIR server' };
+    const key = createHash('sha256').update(`${server}\n${patientId}\n${token}`).digest('hex');
+    const until = this.verified.get(key);
+    if (until !== undefined && until > this.now()) return { ok: true };
+    let response: Response;
+    try {
+      response = await fetch(`${server}/Patient/${encodeURIComponent(patientId)}`, {
+        headers: { accept: 'application/fhir+json', authorization: `Bearer ${token}` },
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      return { ok: false, reason: `the FHIR server could not be reached (${(error as Error).name})` };
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      return { ok: false, reason: `the FHIR server answered ${response.status} to the Patient read` };
+    }
+    const body = (await response.json().catch(() => undefined)) as { resourceType?: unknown; id?: unknown } | undefined;
+    if (body?.resourceType !== 'Patient' || body.id !== patientId) return { ok: false, reason: 'the FHIR server returned another resource than the Patient' };
+    if (this.verified.size >= MAX_CACHED) this.verified.clear();
+    this.verified.set(key, this.now() + this.cacheMs);
+    return { ok: true };
+  }
+}
