@@ -27,6 +27,7 @@ class Encounter:
     prefix_ids: List[int]
     labels: np.ndarray  # [C] 0/1 in the order of the candidate list
     split: Dict[str, str]
+    population: str = ''
 
 
 def read_jsonl(path: str) -> List[dict]:
@@ -60,7 +61,7 @@ def encode_rows(rows: Sequence[dict], tok: LamoTokenizer, names: Sequence[str]) 
     for r in rows:
         labels = np.array([c['label'] for c in r['candidates']], dtype=np.float32)
         out.append(Encounter(r['encounter'], r['patient'], r['date'], r['prefix'], r['suffixTemplate'],
-                             tok.encode(r['prefix']), labels, r['split']))
+                             tok.encode(r['prefix']), labels, r['split'], r.get('population', '')))
     return out
 
 

@@ -76,7 +76,7 @@ def load_rows(path: str, limit: int = 0) -> List[dict]:
     return rows
 
 
-def candidate_entries(names: List[str], vocabulary: Optional[str]) -> List[dict]:
+def candidate_entries(names: List[str], vocabulary: Optional[str], thresholds: Optional[dict] = None) -> List[dict]:
     """name, rxnorm codes and ATC code of each candidate; codes come from a vocabulary JSON
     ([{name, rxnorm, atc}] as `lamo-cds vocabulary` writes it) when one is given."""
     known: Dict[str, dict] = {}
@@ -91,6 +91,7 @@ def candidate_entries(names: List[str], vocabulary: Optional[str]) -> List[dict]
         entry = {'name': n, 'rxnorm': list(c.get('rxnorm', []))}
         if c.get('atc'):
             entry['atc'] = c['atc']
+        entry.update((thresholds or {}).get(n, {}))
         out.append(entry)
     return out
 
@@ -118,14 +119,25 @@ def build_manifest(lm: LamoLM, tok: LamoTokenizer, candidates: List[dict], meta:
         'answerTokens': ids,
         'answerTokenTexts': {'yes': tok.id_to_token[ids['yes']], 'no': tok.id_to_token[ids['no']]},
         'threshold': meta['threshold'],
+        **({'unsupportedThreshold': meta['unsupportedThreshold']} if 'unsupportedThreshold' in meta else {}),
         'expectedDrugsPerVisit': meta['expectedDrugsPerVisit'],
         'training': meta['training'],
         'metrics': meta.get('metrics', {}),
     }
 
 
-def write_model_dir(out_dir: str, lm: LamoLM, tok: LamoTokenizer, candidates: List[dict], meta: dict) -> None:
+SEEN_FILE = 'trained-encounters.json'
+
+
+def write_model_dir(out_dir: str, lm: LamoLM, tok: LamoTokenizer, candidates: List[dict], meta: dict,
+                    seen: Optional[List[str]] = None) -> None:
     os.makedirs(out_dir, exist_ok=True)
+    if seen is not None:
+        # hashed keys (as in the dataset) of the encounters the model was fitted or tuned on
+        with open(os.path.join(out_dir, SEEN_FILE), 'w', encoding='utf-8') as f:
+            json.dump({'split': meta['training'].get('split'), 'encounters': seen}, f, separators=(',', ':'))
+            f.write('\n')
+        meta = dict(meta, training=dict(meta['training'], seenEncountersFile=SEEN_FILE))
     export_onnx(lm, os.path.join(out_dir, 'model.onnx'))
     tok.save(out_dir)
     manifest = build_manifest(lm, tok, candidates, meta)
@@ -168,7 +180,9 @@ def from_checkpoint(checkpoint: str, out_dir: str, vocabulary: Optional[str], me
             meta['metrics'][split] = dict(m, model=f'retrained on the {split} train split with the same recipe '
                                                    f'(threshold {o["threshold"]}); not the shipped weights')
     names = [c['name'] for c in ck['candidates']]
-    write_model_dir(out_dir, lm, tok, candidate_entries(names, vocabulary), meta)
+    meta.pop('candidateThresholds', None)
+    write_model_dir(out_dir, lm, tok, candidate_entries(names, vocabulary, ck['meta'].get('candidateThresholds')), meta,
+                    ck.get('seen_encounters'))
 
 
 def main() -> None:

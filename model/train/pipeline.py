@@ -1,11 +1,22 @@
-"""`npm run model:train`: rebuilds the shipped model end to end, seeded.
+"""`npm run model:train [-- --data DIR ... --split internal|temporal --out DIR]`: trains and exports a model.
 
-  1. `lamo-cds dataset` on ../shared/data/synthea-r4-615 → model/train/.work/r4-615.jsonl
+With no arguments it rebuilds the shipped model (model/) from the three training populations
+(../shared/data/synthea-r4-615, synthea-stu3-1461, synthea-qicore-177), seeded:
+
+  1. per population: `lamo-cds dataset --data DIR --out .work/<name>.jsonl --corpus .work/<name>.corpus.jsonl`
+     (labelled encounters; text of encounters without orders for pretraining). Each population keeps its
+     own temporal cut-off; the internal split is by patient.
   2. the candidate vocabulary (name, RxNorm codes, ATC) from the compiled medications module
-  3. train.py on the internal split (the shipped model), then on the temporal split (metrics only)
-  4. export.py → model/ (model.onnx, tokenizer.json, tokenizer_config.json, lamo.json with both metrics)
-  5. verify_tokenizer.py (Python vs @huggingface/tokenizers, prefix/suffix additivity) and
-     parity_fixture.py --check-ort (tests/fixtures/parity.json; onnxruntime-node vs PyTorch)
+  3. train.py on the internal split (the shipped weights), then on the temporal split (metrics only):
+     word vectors from model/train/word-vectors.json (word_vectors.py builds it), next-token pretraining
+     on the train part's text, then the yes/no fine-tuning; per-candidate and unsupported thresholds tuned
+     on validation patients
+  4. export.py → model/ (model.onnx, tokenizer.json, tokenizer_config.json, lamo.json, trained-encounters.json)
+  5. verify_tokenizer.py and parity_fixture.py --check-ort (tests/fixtures/parity.json) for the shipped model
+
+`--split temporal --out DIR` trains only on the temporal train parts and writes that model to DIR (for an
+honest temporal evaluation); `--data` (repeatable) replaces the populations (never synthea-bulk-10: it is
+the external test population). Other options go to train.py (e.g. `--epochs 4`).
 
 Needs the Debian packages python3-torch python3-numpy python3-onnx (it says so and stops if they are
 missing; it installs nothing) and a compiled project (`npm run build`; the npm script does that first).
@@ -28,7 +39,11 @@ require_python_packages()
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
 MODEL_DIR = os.path.abspath(os.path.join(HERE, '..'))
 WORK = os.path.join(HERE, '.work')
-DEFAULT_DATA = os.path.abspath(os.path.join(REPO, '..', 'shared', 'data', 'synthea-r4-615'))
+SHARED_DATA = os.path.abspath(os.path.join(REPO, '..', 'shared', 'data'))
+DEFAULT_DATA = [os.path.join(SHARED_DATA, n) for n in ('synthea-r4-615', 'synthea-stu3-1461', 'synthea-qicore-177')]
+WORD_VECTORS = os.path.join(HERE, 'word-vectors.json')
+# The shipped recipe (train.py defaults apply to the rest); sized so that both splits fit ~45 min here.
+RECIPE = ['--pretrain-sequences', '2000', '--epochs', '3', '--negatives', '8', '--average-top', '2']
 
 VOCABULARY_SCRIPT = r"""
 const { loadVocabulary } = require(process.argv[1] + '/dist/src/medications/vocabulary');
@@ -48,10 +63,13 @@ def run(cmd: list, what: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--data', default=DEFAULT_DATA, help='FHIR data for `lamo-cds dataset`')
-    ap.add_argument('--dataset', help='use this dataset JSONL instead of running `lamo-cds dataset`')
-    ap.add_argument('--skip-temporal', action='store_true', help='no temporal-split model (no temporal metrics)')
+    ap.add_argument('--data', action='append', help='FHIR data folder of one population (repeatable; default: '
+                    'the three training populations)')
+    ap.add_argument('--split', choices=['internal', 'temporal'], help='train only this split and export it to --out '
+                    '(default: internal exported to model/, plus a temporal model for the temporal metrics)')
     ap.add_argument('--out', default=MODEL_DIR, help='model directory to write (default: model/)')
+    ap.add_argument('--no-word-vectors', action='store_true', help='ablation: random embeddings')
+    ap.add_argument('--no-pretraining', action='store_true', help='ablation: no next-token pretraining')
     a, train_args = ap.parse_known_args()
     t0 = time.time()
     os.makedirs(WORK, exist_ok=True)
@@ -59,27 +77,40 @@ def main() -> None:
     cli = os.path.join(REPO, 'dist', 'src', 'cli', 'main.js')
     if not os.path.exists(cli):
         raise SystemExit(f'{cli} not found: run `npm run build` first')
+    datas = [os.path.abspath(d) for d in (a.data or DEFAULT_DATA)]
+    if any(os.path.basename(d.rstrip('/')) == 'synthea-bulk-10' for d in datas):
+        raise SystemExit('synthea-bulk-10 is the external test population: never train on it')
 
-    dataset = a.dataset or os.path.join(WORK, 'r4-615.jsonl')
-    if not a.dataset:
-        run(['node', cli, 'dataset', '--data', a.data, '--out', dataset, '--model', MODEL_DIR], 'lamo-cds dataset')
+    data_args = []
+    for d in datas:
+        name = os.path.basename(d.rstrip('/'))
+        dataset, corpus = os.path.join(WORK, f'{name}.jsonl'), os.path.join(WORK, f'{name}.corpus.jsonl')
+        run(['node', cli, 'dataset', '--data', d, '--out', dataset, '--corpus', corpus, '--model', MODEL_DIR],
+            f'lamo-cds dataset ({name})')
+        data_args += ['--data', dataset]
+        if not a.no_pretraining:
+            data_args += ['--corpus', corpus]
+    knowledge = [] if a.no_word_vectors or not os.path.exists(WORD_VECTORS) else ['--word-vectors', WORD_VECTORS]
+    if a.no_pretraining:
+        knowledge += ['--pretrain-sequences', '0']
     vocabulary = os.path.join(WORK, 'vocabulary.json')
     run(['node', '-e', VOCABULARY_SCRIPT, REPO, vocabulary], 'candidate vocabulary')
 
-    internal_ck = os.path.join(WORK, 'internal.pt')
-    run([py, os.path.join(HERE, 'train.py'), '--data', dataset, '--split', 'internal', '--out', internal_ck]
-        + train_args, 'train (internal split)')
-    extra = []
-    if not a.skip_temporal:
-        temporal_ck = os.path.join(WORK, 'temporal.pt')
-        run([py, os.path.join(HERE, 'train.py'), '--data', dataset, '--split', 'temporal', '--out', temporal_ck]
-            + train_args, 'train (temporal split, for metrics)')
-        extra = ['--metrics-from', temporal_ck]
-    run([py, os.path.join(HERE, 'export.py'), '--checkpoint', internal_ck, '--vocabulary', vocabulary,
+    main_split = a.split or 'internal'
+    splits = [main_split] if a.split else ['internal', 'temporal']
+    checkpoints = {}
+    for split in splits:
+        checkpoints[split] = os.path.join(WORK, f'{split}.pt')
+        run([py, os.path.join(HERE, 'train.py'), *data_args, '--split', split, '--out', checkpoints[split]]
+            + RECIPE + knowledge + train_args, f'train ({split} split)')
+    extra = [arg for s, ck in checkpoints.items() if s != main_split for arg in ('--metrics-from', ck)]
+    run([py, os.path.join(HERE, 'export.py'), '--checkpoint', checkpoints[main_split], '--vocabulary', vocabulary,
          '--out', a.out] + extra, 'export')
-    run([py, os.path.join(HERE, 'verify_tokenizer.py'), a.out, dataset, '--limit', '400'], 'tokenizer check')
-    run([py, os.path.join(HERE, 'parity_fixture.py'), '--checkpoint', internal_ck, '--data', dataset,
-         '--model-dir', a.out, '--check-ort'], 'parity fixture')
+    first = data_args[1]
+    run([py, os.path.join(HERE, 'verify_tokenizer.py'), a.out, first, '--limit', '400'], 'tokenizer check')
+    if os.path.abspath(a.out) == MODEL_DIR:
+        run([py, os.path.join(HERE, 'parity_fixture.py'), '--checkpoint', checkpoints[main_split], '--data', first,
+             '--model-dir', a.out, '--check-ort'], 'parity fixture')
     with open(os.path.join(a.out, 'lamo.json'), encoding='utf-8') as f:
         manifest = json.load(f)
     print(json.dumps(manifest['metrics'], indent=1))

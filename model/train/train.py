@@ -19,6 +19,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 import time
 from typing import Dict, List, Optional, Sequence
@@ -35,8 +36,14 @@ import torch.nn.functional as F  # noqa: E402
 from data import Encounter, SuffixTable, candidate_names, encode_rows, label_matrix, pack, read_jsonl, split_of  # noqa: E402
 from lamo_tokenizer import LamoTokenizer, train_tokenizer  # noqa: E402
 from metrics import best_threshold, set_metrics  # noqa: E402
+from decision import population_metrics, tune_recommend, tune_unsupported  # noqa: E402
 from teacher import teacher_probabilities  # noqa: E402
 from modeling import LamoConfig, LamoLM, linear, use_fast_cpu_kernels  # noqa: E402
+
+
+def read_corpus(path: str) -> List[dict]:
+    with open(path, encoding='utf-8') as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def log(msg: str) -> None:
@@ -72,6 +79,66 @@ def predict(lm: LamoLM, encs: Sequence[Encounter], suffixes: SuffixTable, yes_no
     return out
 
 
+def init_word_vectors(lm: LamoLM, tok: LamoTokenizer, path: str) -> dict:
+    """Initialises the embedding of every token (word or phrase) the pretrained table covers: its word
+    vector (a phrase: the mean of its words' vectors), rescaled to the embedding's initial spread, in the
+    first `dimensions` coordinates; the rest stay random. Returns coverage figures for the manifest."""
+    with open(path, encoding='utf-8') as f:
+        table = json.load(f)
+    vectors = {w: np.asarray(v, dtype=np.float32) for w, v in table['vectors'].items()}
+    dims = int(table['dimensions'])
+    if dims > lm.cfg.hidden:
+        raise SystemExit(f'{path}: {dims}-dimensional vectors do not fit a width of {lm.cfg.hidden}')
+    spread = float(np.std(np.stack(list(vectors.values()))))
+    covered = 0
+    with torch.no_grad():
+        weight = lm.embed.weight
+        scale = float(weight.std()) / spread
+        for token, i in tok.vocab.items():
+            if token.startswith('##') or token.startswith('['):
+                continue
+            words = [w for w in re.findall(r"[a-z]+", token.lower()) if w in vectors]
+            if not words:
+                continue
+            weight[i, :dims] = torch.from_numpy(np.mean([vectors[w] for w in words], axis=0) * scale)
+            covered += 1
+    return {'file': os.path.basename(path), 'source': table.get('source'), 'licence': table.get('licence'),
+            'tokensInitialised': covered, 'vocabulary': len(tok)}
+
+
+def pretrain(lm: LamoLM, o: 'Options', tok: LamoTokenizer, texts: List[str], rng: random.Random) -> dict:
+    """Next-token pretraining on record text (no labels) before the yes/no fine-tuning."""
+    t0 = time.time()
+    seqs = [Encounter('', '', '', t, '{drug}', tok.encode(t), np.zeros(0, dtype=np.float32), {}) for t in texts]
+    opt = torch.optim.AdamW(lm.parameters(), lr=o.lr, betas=(0.9, 0.98), weight_decay=o.weight_decay)
+    steps = max(1, o.pretrain_epochs * math.ceil(len(seqs) / o.batch))
+    warm = max(1, steps // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * (0.5 * (1 + math.cos(math.pi * min(1.0, s / steps)))))
+    empty = SuffixTable(tok, [])
+    losses = []
+    lm.train()
+    for epoch in range(o.pretrain_epochs):
+        order = sorted(range(len(seqs)), key=lambda i: (len(seqs[i].prefix_ids), rng.random()))
+        batches = [order[i:i + o.batch] for i in range(0, len(order), o.batch)]
+        rng.shuffle(batches)
+        for bi in batches:
+            b = pack([seqs[i] for i in bi], empty, [[]] * len(bi), tok.pad_id, max_prefix=384)
+            h = lm.forward_packed(b.input_ids, b.position_ids, b.allowed)
+            sel = b.lm_targets >= 0
+            loss = F.cross_entropy(lm.logits(h[sel]), b.lm_targets[sel])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(lm.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+        log(f'pretraining epoch {epoch + 1}: lm loss {np.mean(losses[-len(batches):]):.3f} '
+            f'({len(seqs)} texts, {time.time() - t0:.0f}s)')
+    return {'texts': len(seqs), 'epochs': o.pretrain_epochs, 'finalLoss': round(float(np.mean(losses[-50:])), 4),
+            'seconds': round(time.time() - t0)}
+
+
 def average_states(states: List[Dict[str, torch.Tensor]]) -> Dict[str, torch.Tensor]:
     return {k: sum(s[k] for s in states) / len(states) for k in states[0]}
 
@@ -80,9 +147,13 @@ def average_states(states: List[Dict[str, torch.Tensor]]) -> Dict[str, torch.Ten
 class Options:
     # Defaults = the shipped model's recipe (model/lamo.json training.options). The logistic-teacher
     # distillation (distill, hard_negatives) was tried and did not improve test Jaccard; it stays optional.
-    data: str
+    data: List[str]
     split: str
     out: str
+    corpus: List[str] = dataclasses.field(default_factory=list)
+    word_vectors: str = ''
+    pretrain_sequences: int = 0
+    pretrain_epochs: int = 1
     epochs: int = 8
     batch: int = 16
     lr: float = 4e-3
@@ -115,7 +186,12 @@ def train(o: Options) -> dict:
     torch.set_num_threads(o.threads)
     use_fast_cpu_kernels(True)
     seed_everything(o.seed)
-    rows = read_jsonl(o.data)
+    rows = []
+    for path in o.data:  # one dataset file per population; its rows say which
+        population = os.path.basename(path).rsplit('.jsonl', 1)[0]
+        for r in read_jsonl(path):
+            r['population'] = r.get('population') or population
+            rows.append(r)
     names = candidate_names(rows)
     train_rows = [r for r in rows if r['split'].get(o.split) == 'train']
     if not train_rows:
@@ -144,6 +220,23 @@ def train(o: Options) -> dict:
                      dropout=o.dropout)
     lm = LamoLM(cfg)
     log(f'model: {lm.num_parameters():,} parameters ({cfg})')
+    knowledge: Dict[str, object] = {}
+    if o.word_vectors:
+        knowledge['wordVectors'] = init_word_vectors(lm, tok, o.word_vectors)
+        log(f'word vectors: {knowledge["wordVectors"]}')
+    if o.corpus and o.pretrain_sequences > 0:
+        # Text of encounters without orders (train part of this split only: never a test patient or a
+        # temporal-test encounter) plus the train encounters' own prefixes.
+        corpus_texts, corpus_info = [], {}
+        for path in o.corpus:
+            lines = [r for r in read_corpus(path) if r['split'].get(o.split) == 'train']
+            corpus_info[os.path.basename(path)] = len(lines)
+            corpus_texts += [r['text'] for r in lines]
+        texts = [e.prefix for e in tr] + corpus_texts
+        texts = random.Random(o.seed).sample(texts, min(o.pretrain_sequences, len(texts)))
+        knowledge['pretraining'] = dict(pretrain(lm, o, tok, texts, random.Random(o.seed)),
+                                        corpus={'trainPartLines': corpus_info, 'labelledTrainPrefixes': len(tr)},
+                                        split=o.split)
 
     decay = [p for n, p in lm.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in lm.named_parameters() if p.dim() < 2]
@@ -259,25 +352,49 @@ def train(o: Options) -> dict:
     lm.load_state_dict(state)
     p_va = predict(lm, va, suffixes, yes_no, tok.pad_id)
     p_te = predict(lm, te, suffixes, yes_no, tok.pad_id)
-    metrics = {'val': set_metrics(p_va, y_va, threshold), 'test': set_metrics(p_te, label_matrix(te), threshold)}
-    log(f'chosen: {chosen}; threshold {threshold}; test {json.dumps(metrics["test"])}')
+    rec = tune_recommend(p_va, y_va)
+    per_c = rec['perCandidate']
+    uns = tune_unsupported(p_va, y_va, per_c)
+    y_te = label_matrix(te)
+    metrics = {'val': set_metrics(p_va, y_va, per_c), 'test': set_metrics(p_te, y_te, per_c),
+               'valGlobalThreshold': set_metrics(p_va, y_va, threshold),
+               'testGlobalThreshold': set_metrics(p_te, y_te, threshold),
+               'populations': {'val': population_metrics(p_va, y_va, [e.population for e in va], per_c),
+                               'test': population_metrics(p_te, y_te, [e.population for e in te], per_c)}}
+    log(f'chosen: {chosen}; global threshold {threshold}; per-candidate ({int((per_c != rec["global"]).sum())} own) '
+        f'test {json.dumps(metrics["test"])}; global-threshold test {json.dumps(metrics["testGlobalThreshold"])}')
+    for part in ('val', 'test'):
+        for pop, m in metrics['populations'][part].items():
+            log(f'  {part} {pop}: Jaccard {m["jaccard"]:.4f} F1 {m["f1"]:.4f} '
+                f'{m["avgPredicted"]:.2f} predicted / {m["avgTrue"]:.2f} true ({m["visits"]} visits)')
+    log(f'unsupported threshold {uns["global"]} ({len(set(uns["perCandidate"].tolist()))} distinct); '
+        f'validation real orders below: {uns["realOrdersBelow"]:.3f}')
     elapsed = time.time() - t_start
-    with open(o.data, 'rb') as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
+    digests = {}
+    for path in o.data:
+        with open(path, 'rb') as f:
+            digests[os.path.basename(path)] = hashlib.sha256(f.read()).hexdigest()
     meta = {
-        'version': '1.0.0',
-        'threshold': threshold,
+        'version': '2.0.0',
+        'threshold': rec['global'],
+        'unsupportedThreshold': uns['global'],
+        'candidateThresholds': {n: {'threshold': round(float(per_c[i]), 4),
+                                    'unsupportedThreshold': round(float(uns['perCandidate'][i]), 4)}
+                                for i, n in enumerate(names)},
         'expectedDrugsPerVisit': round(float(label_matrix(tr).sum(1).mean()), 3),
         'training': {
-            'dataset': os.path.basename(o.data), 'datasetSha256': digest, 'split': o.split,
+            'datasets': digests, 'split': o.split,
+            'populations': sorted({e.population for e in encs}),
             'encounters': {'train': len(tr), 'val': len(va), 'test': len(te)},
             'candidates': len(names), 'options': {k: v for k, v in dataclasses.asdict(o).items()
-                                                  if k not in ('data', 'out')},
+                                                  if k not in ('data', 'out', 'corpus')},
             'chosen': chosen, 'epochs': history, 'seconds': round(elapsed),
             'trainedAt': datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'),
         },
         'metrics': {o.split: metrics},
     }
+    if knowledge:
+        meta['training']['knowledge'] = knowledge
     if teacher_metrics:
         meta['training']['teacher'] = {
             'kind': 'one-vs-rest logistic regression on section-aware bags of prompt tokens, fitted on the '
@@ -286,6 +403,9 @@ def train(o: Options) -> dict:
     ck = {'config': dataclasses.asdict(cfg), 'state_dict': lm.state_dict(),
           'tokenizer': {'vocab': tok.vocab, 'phrases': tok.phrases},
           'candidates': [{'name': n, 'rxnorm': []} for n in names], 'meta': meta,
+          # every encounter whose labels shaped the weights or the thresholds (train + validation): eval
+          # refuses to report the model on them (src/eval/training-overlap.ts)
+          'seen_encounters': sorted({e.key for e in tr + va}),
           'val_probs': p_va, 'test_probs': p_te}
     os.makedirs(os.path.dirname(os.path.abspath(o.out)), exist_ok=True)
     torch.save(ck, o.out)
@@ -295,11 +415,12 @@ def train(o: Options) -> dict:
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> Options:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--data', required=True, help='lamo-cds dataset JSONL')
+    ap.add_argument('--data', required=True, action='append', help='lamo-cds dataset JSONL (repeat: one per population)')
+    ap.add_argument('--corpus', action='append', default=[], help='pretraining corpus JSONL (`dataset --corpus`; repeatable)')
     ap.add_argument('--split', default='internal', choices=['internal', 'temporal'])
     ap.add_argument('--out', required=True, help='checkpoint to write')
     for f in dataclasses.fields(Options):
-        if f.name in ('data', 'split', 'out'):
+        if f.name in ('data', 'split', 'out', 'corpus'):
             continue
         ap.add_argument('--' + f.name.replace('_', '-'), type=type(f.default), default=f.default)
     return Options(**vars(ap.parse_args(argv)))

@@ -6,6 +6,8 @@ import { FrequencyRecommender } from '../eval/baselines/frequency';
 import { LogisticRecommender } from '../eval/baselines/logistic';
 import { evaluate, formatReport } from '../eval/evaluate';
 import { LamoRecommender } from '../eval/lamo-recommender';
+import { trainingOverlap } from '../eval/training-overlap';
+import type { EncounterExample } from '../dataset/examples';
 import type { Recommender } from '../eval/recommender';
 import { evaluationSets } from '../eval/sets';
 import { writeEvalReport } from '../report/eval-report';
@@ -20,6 +22,23 @@ function loadLines(label: string, populations: readonly PopulationData[]): strin
   return populations
     .map((population) => `${label} ${population.name}: ${formatSummary(population.load)}; ${population.examples.length} encounters with covered orders\n`)
     .join('');
+}
+
+/** `lamo`, or refuses (UsageError) when the model was trained or tuned on test encounters, unless
+ * --allow-trained-on asks for the row anyway, marked with the overlap. */
+function lamoRowName(values: CliOptions, test: EncounterExample[]): string {
+  const overlap = trainingOverlap(requireOption(values, 'model'), test);
+  if (!overlap.known) {
+    process.stderr.write('warning: the model records no training encounters; its lamo row cannot be checked for overlap\n');
+    return 'lamo';
+  }
+  if (overlap.seen === 0) return 'lamo';
+  const what = `the model was trained or tuned on ${overlap.seen} of these ${overlap.total} test encounters (its split: ${overlap.split ?? 'unknown'})`;
+  if (!values['allow-trained-on']) {
+    throw new UsageError(`${what}: no honest lamo row. Use a model trained on this split (npm run model:train -- --split …) or pass --allow-trained-on for a marked row`);
+  }
+  process.stderr.write(`warning: ${what}; the row is marked\n`);
+  return `lamo (trained on ${overlap.seen}/${overlap.total} test encounters)`;
 }
 
 export async function runEval(values: CliOptions): Promise<void> {
@@ -42,7 +61,7 @@ export async function runEval(values: CliOptions): Promise<void> {
 
   const methods: Recommender[] = [new FrequencyRecommender(), new CarryForwardRecommender(), new LogisticRecommender()];
   const scorer = values.model ? await createScorer(values.model) : undefined;
-  if (scorer) methods.push(new LamoRecommender(scorer));
+  if (scorer) methods.push(new LamoRecommender(scorer, lamoRowName(values, sets.test)));
   try {
     const { report: result, runs } = await evaluate(
       methods,

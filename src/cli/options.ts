@@ -9,7 +9,7 @@ export const USAGE = `usage: lamo-cds <command> [options]
 commands:
   dataset   --data <dir|file> [--data …] --out <file.jsonl> [--model <dir>] [--corpus <file.jsonl>]
   eval      --data <dir|file> [--data …] [--split internal|temporal] [--model <dir>]
-            [--train-data <dir|file> [--train-data …]] [--json]
+            [--train-data <dir|file> [--train-data …]] [--json] [--allow-trained-on]
             [--report <dir> [--bootstrap <resamples>] [--seed <n>]]
   recommend --data <bundle|ndjson dir> --patient <id> [--encounter <id>] [--model <dir>] [--json]
 
@@ -28,6 +28,7 @@ export const OPTIONS = {
   patient: { type: 'string' },
   encounter: { type: 'string' },
   json: { type: 'boolean' },
+  'allow-trained-on': { type: 'boolean' },
   report: { type: 'string' },
   bootstrap: { type: 'string' },
   seed: { type: 'string' },

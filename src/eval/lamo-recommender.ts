@@ -6,9 +6,11 @@ import type { Scorer } from '../inference/types';
 import type { Recommendation, Recommender } from './recommender';
 
 export class LamoRecommender implements Recommender {
-  readonly method = 'lamo';
-
-  constructor(private readonly scorer: Scorer) {}
+  /** `lamo`, or a marked name when the row is reported on encounters the model was trained on. */
+  constructor(
+    private readonly scorer: Scorer,
+    readonly method = 'lamo',
+  ) {}
 
   /** The shipped model is trained offline (`npm run model:train`); evaluation only scores. */
   fit(): void {}

@@ -23,7 +23,7 @@ const NOT_PREFERRED = 3;
 
 /** Which well-known system a coding system URI names, tolerating a trailing slash. */
 export function knownSystem(system: string | undefined): PreferredSystem | undefined {
-  if (!system) return undefined;
+  if (typeof system !== 'string' || !system) return undefined;
   return SYSTEM_ALIASES.get(system.trim().replace(/\/+$/, ''));
 }
 
@@ -33,7 +33,8 @@ function preferenceRank(coding: Coding): number {
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
+  // Input may carry a number or an object where a string belongs; it is not a usable string.
+  const trimmed = typeof value === 'string' ? value.trim() : undefined;
   return trimmed ? trimmed : undefined;
 }
 
@@ -100,8 +101,19 @@ function firstDisplay(codings: readonly Coding[]): string | undefined {
 
 function copyCoding(coding: Coding): Concept['codings'][number] {
   const copy: Concept['codings'][number] = {};
-  if (coding.system !== undefined) copy.system = coding.system;
-  if (coding.code !== undefined) copy.code = coding.code;
-  if (coding.display !== undefined) copy.display = coding.display;
+  if (typeof coding.system === 'string') copy.system = coding.system;
+  if (typeof coding.code === 'string') copy.code = coding.code;
+  if (typeof coding.display === 'string') copy.display = coding.display;
   return copy;
+}
+
+/** The usable concepts of a list of CodeableConcepts; anything but an array gives none. */
+export function conceptsOf(values: readonly CodeableConcept[] | undefined): Concept[] {
+  const concepts: Concept[] = [];
+  if (!Array.isArray(values)) return concepts;
+  for (const value of values) {
+    const concept = toConcept(value);
+    if (concept) concepts.push(concept);
+  }
+  return concepts;
 }

@@ -61,6 +61,13 @@ export function formatSummary(summary: LoadSummary, options: FormatSummaryOption
   if (summary.syntheticIds) parts.push(`${summary.syntheticIds} without id kept under a synthetic id`);
   parts.push(`unresolved references ${summary.unresolvedReferences}`);
   parts.push(`external references ${summary.externalReferences}`);
+  const malformed = Object.entries(summary.malformedFields ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (malformed.length > 0) {
+    const total = malformed.reduce((sum, [, count]) => sum + count, 0);
+    const named = malformed.slice(0, 3).map(([field, count]) => `${field} ${count}`);
+    if (malformed.length > 3) named.push(`${malformed.length - 3} more fields`);
+    parts.push(`malformed fields dropped ${total} (${named.join(', ')})`);
+  }
   let issueCounts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
   if (summary.issuesOmitted) issueCounts += ` (+${summary.issuesOmitted} more issues not kept)`;
   parts.push(issueCounts);

@@ -22,6 +22,8 @@ export interface ConditionEntry {
   clinicalStatus?: string;
   onset?: string;
   abatement?: string;
+  /** Ended at an unknown time (STU3 abatementBoolean, abatementString, …): active nowhere but where diagnosed. */
+  abatedAtUnknownTime?: true;
   recorded?: string;
   encounterId?: string;
 }
@@ -130,6 +132,11 @@ export interface LoadSummary {
   externalReferences: number;
   /** Resources with neither id nor fullUrl, kept under a stable synthetic id (see ResourceCollector). */
   syntheticIds?: number;
+  /**
+   * Fields dropped because they did not have their FHIR shape (an object where an array belongs, ...), by
+   * `ResourceType.field.path`. The resource itself is kept.
+   */
+  malformedFields?: Record<string, number>;
   issues: LoadIssue[];
   /** Issues beyond the kept maximum (a very broken input must not grow the summary without bound). */
   issuesOmitted?: number;

@@ -65,10 +65,14 @@ describe('no label leakage on the shared data', () => {
     expect(examples.every((e) => !/prescribed the following/i.test(e.prompt.prefix))).toBe(true);
   });
 
-  it('synthea-r4-615: no prompt names a drug first ordered in its own encounter', async () => {
-    const { records } = await loadPatientRecords(path.join(SHARED_DIR, 'data', 'synthea-r4-615'));
+  it.each([
+    ['synthea-r4-615', 1000],
+    ['synthea-stu3-1461', 500],
+    ['synthea-qicore-177', 100],
+  ])('%s: no prompt names a drug first ordered in its own encounter', async (population, minChecked) => {
+    const { records } = await loadPatientRecords(path.join(SHARED_DIR, 'data', population));
     const result = leaks(records);
-    expect(result.checked).toBeGreaterThan(1000);
+    expect(result.checked).toBeGreaterThan(minChecked);
     expect(result.leaks).toEqual([]);
   });
 });
