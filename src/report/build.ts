@@ -40,7 +40,8 @@ export function buildReport(input: ReportInput): ValidationReport {
   const populations = populationNames.map((name) =>
     populationSummary(name, input, values, all.filter((i) => visits[i].population === name)),
   );
-  const primary = methods.find((m) => m.method === 'lamo') ?? methods.find((m) => m.method === overall.methods.reduce((a, b) => (b.jaccard.value > a.jaccard.value ? b : a)).method);
+  // "lamo", or its marked name when eval reports it on encounters the model was trained on.
+  const primary = methods.find((m) => m.method.startsWith('lamo')) ?? methods.find((m) => m.method === overall.methods.reduce((a, b) => (b.jaccard.value > a.jaccard.value ? b : a)).method);
   const groups = subgroups(methods, values, input.bootstrap);
   return {
     provenance: input.provenance,

@@ -4,6 +4,8 @@ import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import type { PreparedData } from '../dataset/prepare';
 import { LogisticRecommender } from '../eval/baselines/logistic';
+import { LamoRecommender } from '../eval/lamo-recommender';
+import { trainingOverlap } from '../eval/training-overlap';
 import type { MethodRun } from '../eval/evaluate';
 import type { Recommender } from '../eval/recommender';
 import type { EvaluationSets } from '../eval/sets';
@@ -14,7 +16,7 @@ import { PROJECT_ROOT } from '../paths';
 import { buildReport, reportJson } from './build';
 import { renderHtml } from './html';
 import { datasetProvenance, leakageCheck, modelProvenance, readManifestTraining } from './provenance';
-import type { DatasetProvenance, MethodOutcomes, ValidationReport } from './types';
+import type { DatasetProvenance, MethodOutcomes, Provenance, ValidationReport } from './types';
 
 export const DEFAULT_RESAMPLES = 1000;
 export const DEFAULT_SEED = 1;
@@ -36,7 +38,7 @@ export interface EvalReportOptions {
 
 /** How a method decides, for calibration and the threshold sweep: only methods whose scores are P(yes). */
 function decisionOf(method: Recommender | undefined, scorer: Scorer | undefined): Omit<MethodOutcomes, 'method' | 'visits'> {
-  if (method?.method === 'lamo' && scorer) {
+  if (method instanceof LamoRecommender && scorer) {
     // The service's own decision rule (src/inference/thresholds.ts): each candidate's recommend threshold.
     const { table } = scorer.thresholds;
     const perCandidate = Object.values(table.candidates).some((t) => t.recommend !== table.recommend);
@@ -83,10 +85,7 @@ export async function writeEvalReport(options: EvalReportOptions): Promise<Valid
       bootstrapResamples: options.resamples,
       datasets: [...datasets('train', options.trainData), ...datasets('test', options.data)],
       model: manifest ? modelProvenance(manifest) : undefined,
-      leakage: leakageCheck(
-        manifest ? readManifestTraining(manifest) : undefined,
-        test.map((e) => ({ encounterKey: e.encounterKey, population: e.population, parts: options.data.parts.get(e) })),
-      ),
+      leakage: leakage(options, manifest),
       tool: { name: 'lamo-cds eval --report', version: packageVersion(), charts: 'Vega-Lite specs compiled to Vega and rendered to SVG in Node (npm vega, vega-lite)' },
     },
   });
@@ -95,6 +94,29 @@ export async function writeEvalReport(options: EvalReportOptions): Promise<Valid
   writeFileSync(path.join(options.dir, 'index.html'), await renderHtml(report));
   process.stderr.write(`report: ${path.join(options.dir, 'index.html')}\n`);
   return report;
+}
+
+/** Exact from the encounters the model records as trained or tuned on (src/eval/training-overlap.ts, what
+ * eval's guard uses); for a model that records none, from its manifest's training data set and split. */
+function leakage(options: EvalReportOptions, manifest: Record<string, unknown> | undefined): Provenance['leakage'] {
+  const { test } = options.sets;
+  if (manifest && options.modelDir) {
+    const overlap = trainingOverlap(options.modelDir, test);
+    if (overlap.known) {
+      return {
+        checked: true,
+        overlap: overlap.seen,
+        text:
+          `${overlap.seen} of ${overlap.total} test encounters are among those the model was trained or tuned on ` +
+          `(its ${overlap.split ?? ''} split, listed beside its manifest).` +
+          (overlap.seen ? ' LEAKAGE: the lamo row overstates the model.' : ''),
+      };
+    }
+  }
+  return leakageCheck(
+    manifest ? readManifestTraining(manifest) : undefined,
+    test.map((e) => ({ encounterKey: e.encounterKey, population: e.population, parts: options.data.parts.get(e) })),
+  );
 }
 
 function packageVersion(): string {
