@@ -15,6 +15,7 @@ const POPULATION_TESTS = [
   '<rootDir>/tests/fhir/shared-data.test.ts',
   '<rootDir>/tests/cli/cli.test.ts',
   '<rootDir>/tests/lamo/leakage.test.ts',
+  '<rootDir>/tests/report/report-cli.test.ts',
 ];
 
 const shared = {

@@ -10,11 +10,13 @@ import { trainingOverlap } from '../eval/training-overlap';
 import type { EncounterExample } from '../dataset/examples';
 import type { Recommender } from '../eval/recommender';
 import { evaluationSets } from '../eval/sets';
+import { writeEvalReport } from '../report/eval-report';
 import { formatSummary } from '../fhir/summary';
 import { createScorer } from '../inference/scorer';
 import { candidatesInteract } from '../safety/interactions';
 import { requireOption, UsageError, type CliOptions } from './options';
 import { ProgressBar } from './progress';
+import { reportSettings } from './report-options';
 
 function loadLines(label: string, populations: readonly PopulationData[]): string {
   return populations
@@ -46,6 +48,7 @@ export async function runEval(values: CliOptions): Promise<void> {
   if (!SPLIT_NAMES.includes(split)) throw new UsageError(`--split must be one of ${SPLIT_NAMES.join(', ')}`);
   const overlap = trainPaths.filter((trainPath) => dataPaths.includes(trainPath));
   if (overlap.length) throw new UsageError(`${overlap.join(', ')} given as both --data and --train-data: external validation tests on data not trained on`);
+  const report = reportSettings(values);
   const progress = new ProgressBar();
   const onProgress = (stage: string, done: number, total: number) => progress.update(stage, done, total);
 
@@ -60,13 +63,14 @@ export async function runEval(values: CliOptions): Promise<void> {
   const scorer = values.model ? await createScorer(values.model) : undefined;
   if (scorer) methods.push(new LamoRecommender(scorer, lamoRowName(values, sets.test)));
   try {
-    const { report } = await evaluate(
+    const { report: result, runs } = await evaluate(
       methods,
       sets,
       { dataset: sets.label, split: sets.design, populations: sets.testPopulations },
       { interacts: candidatesInteract, onProgress: (method, done, total) => progress.update(method, done, total) },
     );
-    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
+    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
+    if (report) await writeEvalReport({ ...report, runs, methods, sets, data, trainData, scorer, modelDir: values.model });
   } finally {
     await scorer?.close();
   }

@@ -10,6 +10,7 @@ commands:
   dataset   --data <dir|file> [--data …] --out <file.jsonl> [--model <dir>] [--corpus <file.jsonl>]
   eval      --data <dir|file> [--data …] [--split internal|temporal] [--model <dir>]
             [--train-data <dir|file> [--train-data …]] [--json] [--allow-trained-on]
+            [--report <dir> [--bootstrap <resamples>] [--seed <n>]]
   recommend --data <bundle|ndjson dir> --patient <id> [--encounter <id>] [--model <dir>] [--json]
 
 --data and --train-data may be repeated, one population (data folder) each.
@@ -28,6 +29,9 @@ export const OPTIONS = {
   encounter: { type: 'string' },
   json: { type: 'boolean' },
   'allow-trained-on': { type: 'boolean' },
+  report: { type: 'string' },
+  bootstrap: { type: 'string' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
