@@ -62,10 +62,18 @@ export function modelProvenance(manifest: Record<string, unknown>): ModelProvena
   return {
     id: String(manifest.id ?? ''),
     version: String(manifest.version ?? ''),
-    trainedOn: training.dataset,
+    trainedOn: training.dataset ?? trainingDatasets(manifest),
     trainingSplit: training.split,
     trainedAt: training.trainedAt,
   };
+}
+
+/** Manifests trained on several populations record `training.datasets` (file → sha256), not one `dataset`;
+ * named for provenance only — the leakage check needs the model's own list of training encounters then. */
+function trainingDatasets(manifest: Record<string, unknown>): string | undefined {
+  const training = manifest.training as Record<string, unknown> | undefined;
+  const datasets = training?.datasets;
+  return datasets && typeof datasets === 'object' ? Object.keys(datasets).join(' + ') : undefined;
 }
 
 /** The name a data set goes by in manifests and reports: "synthea-r4-615/" and "r4-615.jsonl" → "r4-615". */
