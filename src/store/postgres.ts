@@ -6,7 +6,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { CardKind, FeedbackEntry } from '../cds/types';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations';
-import { FEEDBACK_COLUMNS, feedbackValues, feedbackFromRow, LIST_FEEDBACK_SQL, type FeedbackRow } from './rows';
+import { FEEDBACK_COLUMNS, feedbackValues, feedbackFromRow, LIST_FEEDBACK_SQL, auditRecordFromRow, type AuditCallRow, type FeedbackRow } from './rows';
 import { StoreUnavailableError, type AuditRecord, type CdsStore, type FeedbackResult, type StoredFeedback } from './types';
 
 /** Any 64-bit constant shared by every replica: the advisory lock that serialises migrations. */
@@ -162,16 +162,8 @@ export class PostgresStore implements CdsStore {
 
   async listCalls(): Promise<AuditRecord[]> {
     await this.migrate();
-    interface Row {
+    interface Row extends AuditCallRow {
       id: string;
-      hook_instance: string;
-      service_id: string;
-      at: Date;
-      status: number;
-      elapsed_ms: number;
-      model_version: string | null;
-      patient_hash: string | null;
-      note: string | null;
     }
     return this.withClient('audit', async (client) => {
       const calls = (await client.query<Row>('SELECT * FROM audit_call ORDER BY id')).rows;
@@ -180,17 +172,7 @@ export class PostgresStore implements CdsStore {
       )).rows;
       const byCall = new Map<string, AuditRecord['cards']>();
       for (const { call_id, ...card } of cards) byCall.set(call_id, [...(byCall.get(call_id) ?? []), card]);
-      return calls.map((row) => ({
-        hookInstance: row.hook_instance,
-        serviceId: row.service_id,
-        at: new Date(row.at),
-        status: row.status,
-        elapsedMs: row.elapsed_ms,
-        ...(row.model_version ? { modelVersion: row.model_version } : {}),
-        ...(row.patient_hash ? { patientHash: row.patient_hash } : {}),
-        ...(row.note ? { note: row.note } : {}),
-        cards: byCall.get(row.id) ?? [],
-      }));
+      return calls.map((row) => auditRecordFromRow(row, byCall.get(row.id) ?? []));
     });
   }
 

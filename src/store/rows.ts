@@ -1,7 +1,7 @@
 /** What both backends share: the feedback identity and the mapping between rows and entries. */
 import { createHash } from 'crypto';
 import type { CardKind, FeedbackEntry } from '../cds/types';
-import type { StoredFeedback } from './types';
+import type { AuditRecord, StoredFeedback } from './types';
 
 /** Feedback identity: one outcome per card (CDS Hooks: a card is accepted or overridden once); retries and
  * the same feedback posted to another replica collapse onto it. */
@@ -79,3 +79,29 @@ export function feedbackFromRow(row: FeedbackRow): StoredFeedback {
 
 export const LIST_FEEDBACK_SQL = (where: string): string =>
   `SELECT f.*, c.kind FROM feedback f LEFT JOIN audit_card c ON c.card_uuid = f.card_uuid ${where} ORDER BY f.received_at, f.id`;
+
+/** An audit_call row as both backends read it (`at`: a timestamp in PostgreSQL, ISO text in SQLite). */
+export interface AuditCallRow {
+  hook_instance: string;
+  service_id: string;
+  at: Date | string;
+  status: number;
+  elapsed_ms: number;
+  model_version: string | null;
+  patient_hash: string | null;
+  note: string | null;
+}
+
+export function auditRecordFromRow(row: AuditCallRow, cards: AuditRecord['cards']): AuditRecord {
+  return {
+    hookInstance: row.hook_instance,
+    serviceId: row.service_id,
+    at: new Date(row.at),
+    status: row.status,
+    elapsedMs: row.elapsed_ms,
+    ...(row.model_version ? { modelVersion: row.model_version } : {}),
+    ...(row.patient_hash ? { patientHash: row.patient_hash } : {}),
+    ...(row.note ? { note: row.note } : {}),
+    cards,
+  };
+}

@@ -6,7 +6,7 @@ import * as path from 'path';
 import Database from 'better-sqlite3';
 import type { CardKind, FeedbackEntry } from '../cds/types';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL } from './migrations';
-import { FEEDBACK_COLUMNS, feedbackValues, feedbackFromRow, LIST_FEEDBACK_SQL, type FeedbackRow } from './rows';
+import { FEEDBACK_COLUMNS, feedbackValues, feedbackFromRow, LIST_FEEDBACK_SQL, auditRecordFromRow, type AuditCallRow, type FeedbackRow } from './rows';
 import type { AuditRecord, CdsStore, FeedbackResult, StoredFeedback } from './types';
 
 /** Expired replay entries are swept after this many new ones. */
@@ -95,30 +95,12 @@ export class SqliteStore implements CdsStore {
 
   async listCalls(): Promise<AuditRecord[]> {
     await this.migrate();
-    interface Row {
+    interface Row extends AuditCallRow {
       id: number;
-      hook_instance: string;
-      service_id: string;
-      at: string;
-      status: number;
-      elapsed_ms: number;
-      model_version: string | null;
-      patient_hash: string | null;
-      note: string | null;
     }
     const calls = this.db.prepare('SELECT * FROM audit_call ORDER BY id').all() as Row[];
     const cardsOf = this.db.prepare('SELECT card_uuid AS uuid, kind, indicator FROM audit_card WHERE call_id = ? ORDER BY rowid');
-    return calls.map((row) => ({
-      hookInstance: row.hook_instance,
-      serviceId: row.service_id,
-      at: new Date(row.at),
-      status: row.status,
-      elapsedMs: row.elapsed_ms,
-      ...(row.model_version ? { modelVersion: row.model_version } : {}),
-      ...(row.patient_hash ? { patientHash: row.patient_hash } : {}),
-      ...(row.note ? { note: row.note } : {}),
-      cards: cardsOf.all(row.id) as AuditRecord['cards'],
-    }));
+    return calls.map((row) => auditRecordFromRow(row, cardsOf.all(row.id) as AuditRecord['cards']));
   }
 
   async rememberToken(key: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
