@@ -12,7 +12,8 @@ export function createSafetyChecks(knowledge: DrugKnowledge): SafetyChecks {
   const index = defaultInteractionIndex();
   const allergyTable = loadAllergyTable();
   const contraindicationTable = loadContraindications();
-  const classNames = knowledge.atc.classes;
+  // Class names from the catalogue (every class of every catalogue drug), the older ATC subset as fallback.
+  const classNames: Record<string, string> = { ...knowledge.atc.classes, ...knowledge.catalogue.file.names };
   return {
     drugOfOrder: (order, source) => drugFromOrder(order, source, knowledge),
     drugOfCandidate: (candidate) => drugFromCandidate(candidate, 'draft', knowledge),
