@@ -189,6 +189,7 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
     vocab: deps.vocab,
     knowledge: deps.knowledge,
     withheld: new Map(),
+    incomplete: new Map(),
   };
   progress.assessment = assessment;
 
