@@ -33,10 +33,15 @@ export interface CardKnowledge {
   highRisk: HighRiskDrugs;
 }
 
+/** How the encounter of a decision was found (src/cds/encounter.ts); 'none' when judged without one. */
+export type EncounterBasis = 'context' | 'draft orders' | 'in progress' | 'none';
+
 export interface Assessment {
   patientId: string;
-  /** The encounter named by the hook context, when it names one. */
+  /** The encounter decided on: the hook context's, else the draft orders', else the patient's encounter in progress. */
   encounterId?: string;
+  /** How `encounterId` was found; 'none': judged without today's encounter (absent: as 'context', or unknown). */
+  encounterBasis?: EncounterBasis;
   userId?: string;
   record: PatientRecord;
   /** The encounter the decision is about: the record's, or one standing for "now" when the record lacks it. */
