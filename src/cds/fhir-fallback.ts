@@ -51,10 +51,18 @@ function limitsOf(request: FallbackRequest): PageLimits {
   return { fhirServer: request.fhirServer, signal: request.signal, maxPages: request.maxPages ?? MAX_PAGES };
 }
 
+/** "20 of 35 read", or "20 read, more on the server" when the server gave no total. */
+function countText(read: number, total: number | undefined): string {
+  return total !== undefined ? `${read} of ${total} read` : `${read} read, more on the server`;
+}
+
 async function searchAll(client: FhirClient, resourceType: string, searchParams: Record<string, string | number>, request: FallbackRequest): Promise<PagesResult> {
   const first = (await client.search({ resourceType, searchParams: { ...searchParams, _count: PAGE_SIZE }, options: { signal: request.signal } })) as unknown as Bundle;
   const rest = await followNextPages(client, first, limitsOf(request));
-  return { ...rest, resources: [...pageResources(first), ...rest.resources] };
+  const resources = [...pageResources(first), ...rest.resources];
+  if (!rest.incomplete) return { resources };
+  const read = resources.filter((r) => r.resourceType === resourceType).length;
+  return { resources, incomplete: `${countText(read, typeof first.total === 'number' ? first.total : undefined)}; ${rest.incomplete}` };
 }
 
 const read = (type: string, id: string, request: FallbackRequest): Query => async (client) => ({
@@ -76,18 +84,12 @@ function queriesFor(type: string, request: FallbackRequest): Query[] {
   }
 }
 
-/** "20 of 35 read", or "20 read, more on the server" when the server gave no total. */
-function countText(read: number, total: number | undefined): string {
-  return total !== undefined ? `${read} of ${total} read` : `${read} read, more on the server`;
-}
-
 /** The rest of a prefetched search: its next pages, or (no next link, a total above the entries) the search again. */
 function completion(search: TruncatedSearch, request: FallbackRequest): Query {
   return async (client) => {
     if (!search.next) {
       try {
-        const again = await searchAll(client, search.type, { patient: request.patientId }, request);
-        return again.incomplete ? { ...again, incomplete: `${countText(again.resources.length, search.total)}; ${again.incomplete}` } : again;
+        return await searchAll(client, search.type, { patient: request.patientId }, request);
       } catch (error) {
         return { resources: [], incomplete: `${countText(search.received, search.total)}; the search could not be repeated on the FHIR server (${failureText(error)})` };
       }

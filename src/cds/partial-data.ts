@@ -55,7 +55,9 @@ export interface PartialEntry {
  */
 export function partialEntries(incomplete: ReadonlyMap<string, string>, notSent: ReadonlySet<string>): PartialEntry[] {
   const entries: PartialEntry[] = [];
-  for (const [type, why] of incomplete) {
+  // The types a check needs first, in the order of CONSEQUENCES; unknown types last.
+  const rank = (type: string): number => (type in CONSEQUENCES ? Object.keys(CONSEQUENCES).indexOf(type) : Number.MAX_SAFE_INTEGER);
+  for (const [type, why] of [...incomplete].sort(([a], [b]) => rank(a) - rank(b))) {
     if (notSent.has(type) && !CHECKED.has(type)) continue;
     const words = CONSEQUENCES[type] ?? { name: type, misses: 'the checks that read it' };
     entries.push({ name: words.name, why, misses: words.misses });

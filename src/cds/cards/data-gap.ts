@@ -22,8 +22,10 @@ function summaryOf(facts: GapFacts): string {
       ? 'Medication recommendations unavailable for this request; the safety checks ran'
       : 'Medication recommendations and safety checks unavailable for this request';
   }
+  // Two names at most in a summary line; the detail lists them all.
   const names = facts.partial.map((entry, i) => (i === 0 ? entry.name : entry.name.toLowerCase()));
-  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0];
+  const shown = names.length > 3 ? [...names.slice(0, 2), `${names.length - 2} more`] : names;
+  const list = shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : shown[0];
   return `Partial record: ${list} may be incomplete; some checks may miss something`;
 }
 
