@@ -96,14 +96,13 @@ function searchedType(key: string, bundle: Bundle, templates: Record<string, str
 /** What a searchset holds of only part of its matches: a `next` link, or a `total` above the matches received. */
 function truncation(key: string, bundle: Bundle, searched: string | undefined): TruncatedSearch | undefined {
   if (bundle.type !== 'searchset') return undefined;
-  const matches = (bundle.entry ?? []).filter((entry) => {
-    const mode = entry.search?.mode;
-    if (mode === 'include' || mode === 'outcome' || !entry.resource) return false;
-    return searched === undefined || entry.resource.resourceType === searched;
-  });
+  const entries = (bundle.entry ?? []).filter((entry) => entry.resource && entry.resource.resourceType !== 'OperationOutcome' && entry.search?.mode !== 'outcome');
+  const matches = entries.filter((entry) => entry.search?.mode !== 'include' && (searched === undefined || entry.resource?.resourceType === searched));
   const next = bundle.link?.find((link) => link.relation === 'next')?.url;
   const total = typeof bundle.total === 'number' && Number.isFinite(bundle.total) ? bundle.total : undefined;
-  if (!next && (total === undefined || total <= matches.length)) return undefined;
+  // `total` counts matches only, but a client that marks no search modes may have counted its includes too.
+  const marked = entries.some((entry) => entry.search?.mode !== undefined);
+  if (!next && (total === undefined || total <= (marked ? matches.length : entries.length))) return undefined;
   const type = searched ?? matches[0]?.resource?.resourceType;
   if (!type) return undefined;
   return { key, type, received: matches.length, ...(total !== undefined ? { total } : {}), ...(next ? { next } : {}) };
