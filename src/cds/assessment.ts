@@ -4,6 +4,7 @@
  * knowledge (indications, high-risk drugs), and — when the model ran — its probabilities, its decision
  * thresholds and what its prompt was built from.
  */
+import { displayName } from '../fhir/display';
 import type { Concept, ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { DecisionThresholds } from '../inference/thresholds';
 import type { PromptEvidence } from '../lamo/prompt';
@@ -148,7 +149,7 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
   const byId = new Map(active.map((condition) => [condition.id, condition]));
   const found = new Map<string, Support>();
   const add = (condition: ConditionEntry, via: Support['via']): void => {
-    if (!found.has(condition.id)) found.set(condition.id, { conditionId: condition.id, display: condition.concept.display, via });
+    if (!found.has(condition.id)) found.set(condition.id, { conditionId: condition.id, display: displayName(condition.concept.display), via });
   };
   if (order) {
     for (const id of order.reasonConditionIds) {
@@ -159,7 +160,7 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
     for (const reason of order.reasonConcepts) {
       const match = active.find((condition) => reason.code !== undefined && condition.concept.codings.some((c) => c.code === reason.code));
       if (match) add(match, 'this order');
-      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { concept: reason, display: reason.display, via: 'this order' });
+      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { concept: reason, display: displayName(reason.display), via: 'this order' });
     }
   }
   if (candidate === undefined) return [...found.values()];
@@ -174,7 +175,7 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
   // Environmental and food allergies are recorded as AllergyIntolerance, not Condition: they indicate antihistamines and epinephrine.
   const allergies = assessment.record.allergies.filter((allergy) => !INACTIVE_ALLERGY.has(allergy.clinicalStatus ?? ''));
   for (const concept of assessment.knowledge.indications.supportingConditions(candidate, allergies.map((allergy) => allergy.concept))) {
-    if (!found.has(`allergy:${concept.display}`)) found.set(`allergy:${concept.display}`, { concept, display: concept.display, via: 'indication table' });
+    if (!found.has(`allergy:${concept.display}`)) found.set(`allergy:${concept.display}`, { concept, display: displayName(concept.display), via: 'indication table' });
   }
   return [...found.values()];
 }
