@@ -32,7 +32,7 @@ test('without a recent eGFR, it is calculated from creatinine (CKD-EPI 2021) and
   expect(ckdEpi2021(1.0, 60, 'male')).toBe(86);
   expect(ckdEpi2021(1.0, 15, 'male')).toBeUndefined();
   expect(ckdEpi2021(1.0, 60, 'unknown')).toBeUndefined();
-  const labs = latestLabs({ birthDate: '1954-05-01', gender: 'female', labs: [lab('creatinine', 1.0, '2024-05-01')] }, at);
+  const labs = latestLabs({ birthDate: '1964-05-01', gender: 'female', labs: [lab('creatinine', 1.0, '2024-05-01')] }, at);
   expect(labs.egfr).toEqual(expect.objectContaining({ value: 64, calculated: expect.stringMatching(/CKD-EPI 2021 from creatinine 1/) }));
   expect(describeLab(labs.egfr!)).toMatch(/^eGFR 64 mL\/min\/1.73 m² \(2024-05-01, CKD-EPI 2021/);
 });
