@@ -186,8 +186,9 @@ export function findInteractions(drugs: readonly SafetyDrug[], context: PatientC
       matches.push({ rule, ...triple, assessment: assess(rule, triple.a, triple.b, others, context, index) });
     }
     if (matches.length === 0) continue;
-    // The most severe rule speaks for the pair (table order breaks ties: PDDI-CDS, reviewed, then ONC pairs).
-    const [primary, ...rest] = [...matches].sort((p, q) => rank(p.assessment.severity) - rank(q.assessment.severity));
+    // The most severe rule speaks for the pair; at equal severity a three-drug rule (it says more), then table
+    // order (PDDI-CDS, reviewed, then ONC pairs).
+    const [primary, ...rest] = [...matches].sort((p, q) => rank(p.assessment.severity) - rank(q.assessment.severity) || Number(Boolean(q.rule.third)) - Number(Boolean(p.rule.third)));
     const also = rest.map((m) => m.rule).filter((rule) => rule.consequence !== primary.rule.consequence);
     const citations = primary.rule.sources ?? [primary.rule.source];
     findings.push({
