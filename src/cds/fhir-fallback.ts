@@ -11,7 +11,7 @@
  */
 import type { Bundle, FhirResource } from 'fhir/r4';
 import type * as FhirKit from 'fhir-kit-client';
-import { labCodeSearch } from '../fhir/labs';
+import { labCodeSearch, labLookbackStart } from '../fhir/labs';
 import { importEsm } from './esm-import';
 import { failureText, followNextPages, pageResources, type FhirClient, type PageLimits, type PagesResult } from './paging';
 import type { PrefetchFailure, TruncatedSearch } from './prefetch';
@@ -66,9 +66,9 @@ async function searchAll(client: FhirClient, resourceType: string, searchParams:
   return { resources, incomplete: `${countText(read, typeof first.total === 'number' ? first.total : undefined)}; ${rest.incomplete}` };
 }
 
-/** A patient search of `type`; Observations only the lab table's codes, newest first (never all 88k). */
+/** A patient search of `type`; Observations only the lab table's codes, from the lab table's look-back, newest first. */
 function patientSearch(type: string, patient: string): Record<string, string> {
-  return type === 'Observation' ? { patient, code: labCodeSearch(), _sort: '-date' } : { patient };
+  return type === 'Observation' ? { patient, code: labCodeSearch(), date: `ge${labLookbackStart()}`, _sort: '-date' } : { patient };
 }
 
 const read = (type: string, id: string, request: FallbackRequest): Query => async (client) => ({

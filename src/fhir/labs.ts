@@ -73,6 +73,12 @@ export function labCodeSearch(codes: LabCodes = defaultLabCodes()): string {
     .join(',');
 }
 
+/** The oldest date any lab kind may still count from (today minus the longest `maxAgeDays`), as YYYY-MM-DD. */
+export function labLookbackStart(codes: LabCodes = defaultLabCodes(), now: Date = new Date()): string {
+  const days = Math.max(...Object.values(codes.table.labs).map((lab) => lab.maxAgeDays));
+  return new Date(now.getTime() - days * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
+
 let defaultCodes: LabCodes | undefined;
 
 /** The shipped table, loaded once per process. */

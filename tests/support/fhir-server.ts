@@ -5,8 +5,8 @@
  * is switchable per test: demand a bearer token, answer later pages slowly or with an error, or write next
  * links on another origin (a second listener here, so a test can see that nothing was sent to it).
  *
- * Read-only: GET metadata, `<Type>/<id>`, `<Type>?patient=…[&status=…][&encounter=…][&_count=…]` and the
- * paging links; CORS open, as the CDS Hooks sandbox in a browser needs.
+ * Read-only: GET metadata, `<Type>/<id>`, `<Type>?patient=…[&status=…][&encounter=…][&code=…][&date=ge…]
+ * [&_sort=-date][&_count=…]` and the paging links; CORS open, as the CDS Hooks sandbox in a browser needs.
  */
 import { randomBytes } from 'crypto';
 import type { Server } from 'http';
@@ -65,6 +65,12 @@ function referenceOf(value: unknown): string | undefined {
   return typeof reference === 'string' ? reference : undefined;
 }
 
+/** The clinical date a `date` search and `_sort=date` read (Observation: effective, else issued). */
+function whenOf(resource: FhirResource): number {
+  const r = resource as unknown as { effectiveDateTime?: string; issued?: string; authoredOn?: string };
+  return Date.parse(r.effectiveDateTime ?? r.issued ?? r.authoredOn ?? '') || 0;
+}
+
 /** Whether a resource matches the search parameters the stand-in understands. */
 function matches(resource: FhirResource, query: Record<string, string>): boolean {
   const r = resource as unknown as Record<string, unknown>;
@@ -73,6 +79,12 @@ function matches(resource: FhirResource, query: Record<string, string>): boolean
     if (owner !== `Patient/${query.patient.replace(/^Patient\//, '')}`) return false;
   }
   if (query.status !== undefined && !query.status.split(',').includes(String(r.status))) return false;
+  if (query.code !== undefined) {
+    // Token search: "system|code" or a bare code, comma-separated alternatives (the lab search sends LOINC codes).
+    const codings = ((r.code as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? []).flatMap((c) => [`${c.system}|${c.code}`, String(c.code)]);
+    if (!query.code.split(',').some((token) => codings.includes(token))) return false;
+  }
+  if (query.date !== undefined && /^ge/.test(query.date) && !(whenOf(resource) >= Date.parse(query.date.slice(2)))) return false;
   if (query.encounter !== undefined) {
     const context = r.context as { encounter?: unknown } | undefined;
     const encounters = [r.encounter, r.context, ...(Array.isArray(context?.encounter) ? context.encounter : [context?.encounter])].map(referenceOf);
@@ -124,6 +136,7 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
 
   const search = (type: string, query: Record<string, string>): Bundle => {
     const found = options.resources.filter((r) => r.resourceType === type && matches(r, query));
+    if (query._sort === '-date') found.sort((a, b) => whenOf(b) - whenOf(a));
     const searchId = randomBytes(12).toString('hex');
     searches.set(searchId, found);
     const count = Math.min(Math.max(Number(query._count) || pageSize, 1), pageSize);
