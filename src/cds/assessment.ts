@@ -34,10 +34,15 @@ export interface CardKnowledge {
   highRisk: HighRiskDrugs;
 }
 
+/** How the encounter of a decision was found (src/cds/encounter.ts); 'none' when judged without one. */
+export type EncounterBasis = 'context' | 'draft orders' | 'in progress' | 'none';
+
 export interface Assessment {
   patientId: string;
-  /** The encounter named by the hook context, when it names one. */
+  /** The encounter decided on: the hook context's, else the draft orders', else the patient's encounter in progress. */
   encounterId?: string;
+  /** How `encounterId` was found; 'none': judged without today's encounter (absent: as 'context', or unknown). */
+  encounterBasis?: EncounterBasis;
   userId?: string;
   record: PatientRecord;
   /** The encounter the decision is about: the record's, or one standing for "now" when the record lacks it. */
@@ -55,6 +60,22 @@ export interface Assessment {
   model?: ModelOutput;
   /** Recommended candidates not to suggest (allergy, critical interaction, contraindication) → why. */
   withheld: ReadonlyMap<string, string>;
+  /**
+   * Partial data (team contract F): resource type ("MedicationRequest", "Condition", "AllergyIntolerance",
+   * "Encounter", "Observation", …) → why its data may be incomplete, in a clinician's words ("20 of 35 read;
+   * the next page could not be fetched: HTTP 500"). A type is here when a search result was cut short (a
+   * `next` link that could not be followed, a `total` above the entries received), a search failed, or the type
+   * was neither sent nor fetchable. Absent types arrived whole. A finding that rests on absence ("no
+   * indication found" needs Condition; "never ordered before", a renewal judged from history need
+   * MedicationRequest; a check that needs a lab needs Observation) is not given when its type is here:
+   * ask `mayBeIncomplete`. The data-gap card names every entry.
+   */
+  incomplete: ReadonlyMap<string, string>;
+}
+
+/** Whether any of `types` may be incomplete in this call (contract F): then no finding may rest on their absence. */
+export function mayBeIncomplete(assessment: Pick<Assessment, 'incomplete'>, ...types: string[]): boolean {
+  return types.some((type) => assessment.incomplete.has(type));
 }
 
 const STILL_ACTIVE = new Set(['active', 'on-hold']);

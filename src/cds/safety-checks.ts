@@ -48,7 +48,8 @@ function adjusted<F extends Parameters<LocalOverrides['apply']>[2]>(findings: F[
 }
 
 export function createSafetyChecks(knowledge: DrugKnowledge, tables: SafetyTables = loadSafetyTables(), overrides: LocalOverrides = new LocalOverrides()): SafetyChecks {
-  const classNames = knowledge.atc.classes;
+  // Class names from the catalogue (every class of every catalogue drug), the older ATC subset as fallback.
+  const classNames: Record<string, string> = { ...knowledge.atc.classes, ...knowledge.catalogue.file.names };
   return {
     drugOfOrder: (order, source) => drugFromOrder(order, source, knowledge),
     drugOfCandidate: (candidate) => drugFromCandidate(candidate, 'draft', knowledge),

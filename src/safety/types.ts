@@ -8,14 +8,16 @@ export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info
 
 /** A drug as the safety checks see it: a drafted order, a patient's active medication, or a LAMO candidate. */
 export interface SafetyDrug {
-  /** Candidate name ("acetaminophen / oxycodone"), or the order's own text when the vocabulary does not cover it. */
+  /** Candidate-style ingredient name ("acetaminophen / oxycodone"), or the order's own text when no ingredient could be read. */
   name: string;
   /** Lower-case ingredients at candidate level (salts removed); empty when unknown. */
   ingredients: string[];
   /** RxNorm codes of the product(s): the order's codes, or for a bare candidate the codes it was seen with. */
   rxnorm: string[];
-  /** ATC codes that classify the drug (the candidate's own code, else its ingredients' codes). */
+  /** ATC codes that classify the drug: a combination's own code and each ingredient's codes (drug catalogue). */
   atc: string[];
+  /** Every ingredient is in the drug catalogue (false: read from free text, classes unknown). */
+  known?: boolean;
   /** 'draft': being ordered now (CDS Hooks draftOrders / a LAMO suggestion); 'active': already taken. */
   source: 'draft' | 'active';
   /** The MedicationRequest id (or a candidate's name) the finding points back to. */
