@@ -8,6 +8,8 @@
 import type { MedicationOrder, PatientRecord } from '../../src/fhir/types';
 import { assembleRecord } from '../../src/fhir/record';
 import { activeOrders, type Assessment, type ModelOutput } from '../../src/cds/assessment';
+import { withinWarningBudget } from '../../src/cds/cards/budget';
+import { makeCard } from '../../src/cds/cards/card';
 import { withheldCandidates } from '../../src/cds/cards/safety';
 import { candidateSafety } from '../../src/cds/cards/suggestion-safety';
 import { recommendedCandidates, suggestionsCard } from '../../src/cds/cards/suggestions';
@@ -130,4 +132,15 @@ test("a hospital's switched-off suggestion is withheld with its reason", () => {
   expect(a.withheld.get('lisinopril')).toBe('switched off at this hospital: formulary: ramipril');
   const [issued] = suggestionsCard(assess(plain, model({ lisinopril: 0.95, amoxicillin: 0.9 }), { checks }), source, { intent: 'proposal', limit: 5 });
   expect(issued.card.detail).toMatch(/not suggested:\n- lisinopril: switched off at this hospital: formulary: ramipril/);
+});
+
+test('every card names the knowledge version once, a card folding others too', () => {
+  const versioned = { ...source, knowledgeVersion: 'kb-0123456789ab+local-01234567' };
+  const warning = (n: number) => makeCard('drug-interaction', versioned, { summary: `card ${n}`, indicator: 'warning', detail: `detail ${n}` });
+  const cards = withinWarningBudget([warning(1), warning(2), warning(3)], 1, versioned);
+  expect(cards.map((c) => c.card.indicator)).toEqual(['warning', 'info']);
+  for (const { card } of cards) {
+    expect(card.detail?.endsWith('\n\n_Knowledge version kb-0123456789ab+local-01234567._')).toBe(true);
+    expect(card.detail?.match(/Knowledge version/g)).toHaveLength(1);
+  }
 });
