@@ -1,5 +1,6 @@
 /** Shared types of the medication safety checks (interactions, duplicates, allergies, contraindications). */
 import type { Concept } from '../fhir/types';
+import type { PatientLabs } from './patient-factors';
 
 /** CDS Hooks card indicators, most serious first. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -32,6 +33,10 @@ export interface PatientContext {
   conditions?: Concept[];
   /** Other medications (e.g. active ones not under check): used for risk factors such as a concurrent PPI. */
   otherMedications?: SafetyDrug[];
+  /** The latest laboratory values (contract B: eGFR, creatinine, potassium, INR …), src/safety/patient-factors.ts. */
+  labs?: PatientLabs;
+  /** Laboratory results may be incomplete in this call (contract F): a missing lab is then not said to be missing. */
+  labsMayBeIncomplete?: boolean;
 }
 
 /** Which pairs to look at: 'order' (default) — pairs with at least one draft drug; 'review' — every pair. */
