@@ -60,15 +60,26 @@ export interface InteractionFinding {
   kind: 'interaction';
   severity: Severity;
   drugs: [DrugRef, DrugRef];
-  /** The interaction table entry, e.g. "pddi-warfarin-nsaids" or "onc-0123". */
+  /** The interaction table entry, e.g. "opioid-benzodiazepine", "pddi-warfarin-nsaids" or "onc-0123". */
   interactionId: string;
-  source: 'ONC' | 'PDDI-CDS';
+  /** Where the rule comes from: the reviewed knowledge, an HL7 PDDI-CDS rule, a bare ONC pair. */
+  source: 'ONC' | 'PDDI-CDS' | 'reviewed';
+  /** Short citations of the rule's sources ("FDA label", "AGS Beers Criteria 2023"), for the card. */
+  sources: string[];
   /** One or two sentences for a clinician: the consequence, what raised or lowered it, the action. */
   rationale: string;
   /** Patient factors present that raise the risk (they raised the severity unless `mitigatedBy` is non-empty). */
   riskFactors: string[];
   /** Factors present that lower the risk and kept the severity from being raised. */
   mitigatedBy: string[];
+  /** The third drug of a three-drug rule (ACE inhibitor + diuretic + NSAID), when it is another order. */
+  third?: DrugRef;
+  /** Lab values the rule read ("potassium 5.6 mmol/L (2024-03-02)"). */
+  labs: string[];
+  /** Labs the rule needs that the record lacks ("no potassium result in the last 180 days in the record"). */
+  missingLabs: string[];
+  /** Other rules the same pair matched, folded into this one finding (one card per pair). */
+  alsoRules: string[];
   override?: LocalOverride;
 }
 
