@@ -6,9 +6,9 @@
  * links on another origin (a second listener here, so a test can see that nothing was sent to it).
  *
  * Read-only: GET metadata, `<Type>/<id>`, `<Type>?patient=…[&status=…][&encounter=…][&code=…][&date=ge…]
- * [&_sort=-date][&_count=…]` and the paging links; CORS open, as the CDS Hooks sandbox in a browser needs.
+ * [&_sort=-date][&_count=…]` (also as POST `<Type>/_search`) and the paging links; CORS open, as the CDS Hooks
+ * sandbox in a browser needs.
  */
-import { randomBytes } from 'crypto';
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
 import express, { type Request, type Response } from 'express';
@@ -103,7 +103,6 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
   const pageSize = options.pageSize ?? 20;
   const seen: RequestSeen[] = [];
   const seenElsewhere: RequestSeen[] = [];
-  const searches = new Map<string, FhirResource[]>();
   const faults: PageFaults = { delayMs: 0, offOrigin: false };
 
   const other = express();
@@ -119,14 +118,26 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
   const server = await listen(app);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
 
-  const page = (searchId: string, offset: number, count: number, self: string): Bundle => {
-    const all = searches.get(searchId) ?? [];
+  // A search id that is the search itself (as some servers do): a next link stays valid across restarts, so
+  // captured requests (tests/fixtures/cds-hooks-sandbox) can be replayed against a fresh stand-in.
+  const searchIdOf = (type: string, query: Record<string, string>): string => Buffer.from(JSON.stringify([type, query])).toString('base64url');
+  const searchOf = (searchId: string): FhirResource[] | undefined => {
+    try {
+      const [type, query] = JSON.parse(Buffer.from(searchId, 'base64url').toString('utf8')) as [string, Record<string, string>];
+      const found = options.resources.filter((r) => r.resourceType === type && matches(r, query));
+      if (query._sort === '-date') found.sort((a, b) => whenOf(b) - whenOf(a));
+      return found;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const page = (searchId: string, all: readonly FhirResource[], offset: number, count: number, self: string): Bundle => {
     const entries = all.slice(offset, offset + count);
     const origin = faults.offOrigin ? `${otherOrigin}/fhir` : base;
     const next = offset + count < all.length ? `${origin}?_getpages=${searchId}&_getpagesoffset=${offset + count}&_count=${count}&_bundletype=searchset` : undefined;
     return {
       resourceType: 'Bundle',
-      id: randomBytes(8).toString('hex'),
       type: 'searchset',
       total: all.length,
       link: [{ relation: 'self', url: self }, ...(next ? [{ relation: 'next', url: next }] : [])],
@@ -135,19 +146,18 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
   };
 
   const search = (type: string, query: Record<string, string>): Bundle => {
-    const found = options.resources.filter((r) => r.resourceType === type && matches(r, query));
-    if (query._sort === '-date') found.sort((a, b) => whenOf(b) - whenOf(a));
-    const searchId = randomBytes(12).toString('hex');
-    searches.set(searchId, found);
+    const kept = Object.fromEntries(Object.entries(query).filter(([name]) => name !== '_count'));
+    const searchId = searchIdOf(type, kept);
     const count = Math.min(Math.max(Number(query._count) || pageSize, 1), pageSize);
     const params = new URLSearchParams(query).toString();
-    return page(searchId, 0, count, `${base}/${type}${params ? `?${params}` : ''}`);
+    return page(searchId, searchOf(searchId) ?? [], 0, count, `${base}/${type}${params ? `?${params}` : ''}`);
   };
 
   app.use((req, res, next) => {
     seen.push({ method: req.method, url: req.originalUrl, ...(req.get('authorization') ? { authorization: req.get('authorization') } : {}) });
     res.set('Access-Control-Allow-Origin', '*');
     res.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Accept');
+    res.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     if (req.method === 'OPTIONS') return void res.status(204).end();
     if (options.token !== undefined && req.path !== '/fhir/metadata' && req.get('authorization') !== `Bearer ${options.token}`) {
       return void fhirJson(res, 401, outcome('login', 'a valid bearer token is required'));
@@ -162,18 +172,20 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
     if (!q._getpages) return void fhirJson(res, 400, outcome('invalid', 'no search'));
     if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs).unref());
     if (faults.status !== undefined) return void fhirJson(res, faults.status, outcome('exception', 'the page could not be produced'));
-    if (!searches.has(q._getpages)) return void fhirJson(res, 410, outcome('not-found', 'search expired'));
-    fhirJson(res, 200, page(q._getpages, Number(q._getpagesoffset) || 0, Math.min(Number(q._count) || pageSize, pageSize), `${base}${req.url.replace(/^\/fhir/, '')}`));
+    const all = searchOf(q._getpages);
+    if (!all) return void fhirJson(res, 410, outcome('not-found', 'unknown search'));
+    fhirJson(res, 200, page(q._getpages, all, Number(q._getpagesoffset) || 0, Math.min(Number(q._count) || pageSize, pageSize), `${base}${req.url.replace(/^\/fhir/, '')}`));
   });
   app.get('/fhir/:type/:id', (req, res) => {
     const found = options.resources.find((r) => r.resourceType === req.params.type && r.id === req.params.id);
     if (found) fhirJson(res, 200, found);
     else fhirJson(res, 404, outcome('not-found', `${req.params.type}/${req.params.id} is not known`));
   });
-  app.get('/fhir/:type', (req, res) => {
-    const query = Object.fromEntries(Object.entries(req.query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    fhirJson(res, 200, search(req.params.type, query));
-  });
+  const params = (source: unknown): Record<string, string> =>
+    Object.fromEntries(Object.entries((source ?? {}) as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  app.get('/fhir/:type', (req, res) => fhirJson(res, 200, search(req.params.type, params(req.query))));
+  // Search by POST (form parameters), which the CDS Hooks sandbox tries first.
+  app.post('/fhir/:type/_search', express.urlencoded({ extended: false }), (req, res) => fhirJson(res, 200, search(req.params.type, { ...params(req.query), ...params(req.body) })));
 
   return {
     base,
