@@ -97,8 +97,9 @@ function searchedType(key: string, bundle: Bundle, templates: Record<string, str
 }
 
 /** What a searchset holds of only part of its matches: a `next` link, or a `total` above the matches received. */
-function truncation(key: string, bundle: Bundle, searched: string | undefined): TruncatedSearch | undefined {
-  if (bundle.type !== 'searchset') return undefined;
+function truncation(key: string, bundle: Bundle, searched: string | undefined, template: string | undefined): TruncatedSearch | undefined {
+  // Our own template that asks for a page size (the 20 most recent notes) wants only that page.
+  if (bundle.type !== 'searchset' || (template !== undefined && /[?&]_count=/.test(template))) return undefined;
   const entries = (bundle.entry ?? []).filter((entry) => entry.resource && entry.resource.resourceType !== 'OperationOutcome' && entry.search?.mode !== 'outcome');
   const matches = entries.filter((entry) => entry.search?.mode !== 'include' && (searched === undefined || entry.resource?.resourceType === searched));
   const next = bundle.link?.find((link) => link.relation === 'next')?.url;
@@ -166,7 +167,7 @@ export class ResourcePool {
     }
     const searched = searchedType(key, resource, templates);
     if (searched) this.queried.add(searched);
-    const truncated = truncation(key, resource, searched);
+    const truncated = truncation(key, resource, searched, templates[key]);
     if (truncated) this.truncated.push(truncated);
     for (const entry of resource.entry ?? []) {
       const status = entry.response?.status;

@@ -96,4 +96,11 @@ describe('searches that arrived cut short', () => {
       { key: 'counted', type: 'Condition', received: 2, total: 5 },
     ]);
   });
+
+  test('a page size our own template asks for (the 20 most recent notes) is not a search cut short', () => {
+    const pool = new ResourcePool();
+    const notes = { ...page(20, { total: 34 }), link: [{ relation: 'next', url: 'https://ehr/fhir?_getpages=n&_getpagesoffset=20' }] };
+    pool.addPrefetch({ notes, theirs: notes }, { notes: 'DocumentReference?patient={{context.patientId}}&_sort=-date&_count=20' });
+    expect(pool.truncated.map((t) => t.key)).toEqual(['theirs']);
+  });
 });
