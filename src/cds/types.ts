@@ -118,6 +118,8 @@ export interface Card {
   selectionBehavior?: 'at-most-one' | 'any';
   overrideReasons?: Coding[];
   links?: Link[];
+  /** CDS Hooks extensions (spec §Extensions): machine-readable details for analytics, never needed to act on the card. */
+  extension?: Record<string, unknown>;
 }
 
 export interface CdsResponse {

@@ -5,20 +5,34 @@
  */
 import * as path from 'path';
 import { JwtAuthenticator, loadTrustedIssuers } from '../cds/auth';
+import type { CardKnowledge } from '../cds/assessment';
 import type { Logger } from '../cds/logger';
 import { createSafetyChecks } from '../cds/safety-checks';
 import { loadManifest } from '../inference/manifest';
 import { createScorer, type ScorerOptions } from '../inference/scorer';
 import { readPromptTemplates } from '../lamo/templates';
 import { loadHighRiskDrugs } from '../medications/high-risk';
+import { describerFrom } from '../medications/describe-drug';
+import { loadDrugIndications } from '../medications/drug-indications';
 import { loadIndications } from '../medications/indications';
-import { loadDrugKnowledge } from '../safety/drugs';
+import { loadDrugKnowledge, type DrugKnowledge } from '../safety/drugs';
 import { loadAuditKey, openStore } from '../store';
 import { StoreReplayMemory } from '../store/replay';
 import type { AppDeps } from './app';
 import type { ServerConfig } from './config';
 import { ServiceMetrics } from './metrics';
 import { modelCardMarkdown } from './model-card';
+
+/** The clinical knowledge the cards read, from the shipped tables. */
+export function cardKnowledge(knowledge: DrugKnowledge = loadDrugKnowledge()): CardKnowledge {
+  const indications = loadIndications();
+  return {
+    indications,
+    highRisk: loadHighRiskDrugs(undefined, knowledge.atc),
+    drugIndications: loadDrugIndications(indications.groups, indications),
+    describe: describerFrom(knowledge),
+  };
+}
 
 export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions: ScorerOptions = {}): AppDeps {
   const { manifest } = loadManifest(config.modelDir);
@@ -59,7 +73,7 @@ export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions
     vocab: knowledge.vocabulary,
     templates: readPromptTemplates(config.modelDir),
     safety: createSafetyChecks(knowledge),
-    knowledge: { indications: loadIndications(), highRisk: loadHighRiskDrugs(undefined, knowledge.atc) },
+    knowledge: cardKnowledge(knowledge),
     ...(manifest.expectedDrugsPerVisit !== undefined ? { expectedDrugsPerVisit: manifest.expectedDrugsPerVisit } : {}),
     store,
     metrics,

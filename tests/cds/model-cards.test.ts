@@ -18,8 +18,7 @@ import { unsupportedFindings } from '../../src/cds/cards/unsupported-order';
 import { createSafetyChecks } from '../../src/cds/safety-checks';
 import type { MedicationRequest } from 'fhir/r4';
 import { thresholdsFromTable } from '../../src/inference/thresholds';
-import { loadHighRiskDrugs } from '../../src/medications/high-risk';
-import { loadIndications } from '../../src/medications/indications';
+import { cardKnowledge as cardKnowledgeOf } from '../../src/server/wiring';
 import { loadDrugKnowledge } from '../../src/safety/drugs';
 import { medicationRequestErrors } from './fhir-schema';
 import { draftOrder, latestEncounterId, loadPatient, PLAIN_PATIENT, RXNORM, WARFARIN_PATIENT } from './helpers';
@@ -27,7 +26,7 @@ import { draftOrder, latestEncounterId, loadPatient, PLAIN_PATIENT, RXNORM, WARF
 const knowledge = loadDrugKnowledge();
 const vocab = knowledge.vocabulary;
 const safety = createSafetyChecks(knowledge);
-const cardKnowledge = { indications: loadIndications(), highRisk: loadHighRiskDrugs(undefined, knowledge.atc) };
+const cardKnowledge = cardKnowledgeOf(knowledge);
 const source = { label: 'LAMO test', modelCardUrl: 'https://cds.example.org/model-card' };
 const resources = loadPatient(PLAIN_PATIENT);
 const encounterId = latestEncounterId(resources);

@@ -77,6 +77,7 @@ export interface CardSpec {
   suggestions?: Omit<Suggestion, 'uuid'>[];
   /** Defaults for warnings and critical cards when omitted. */
   overrideReasons?: Coding[];
+  extension?: Record<string, unknown>;
 }
 
 export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec): IssuedCard {
@@ -87,6 +88,7 @@ export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec)
     source: { label: source.label, url: source.modelCardUrl, topic: TOPICS[kind] },
   };
   if (spec.detail) card.detail = spec.detail;
+  if (spec.extension) card.extension = spec.extension;
   if (spec.suggestions && spec.suggestions.length > 0) {
     card.suggestions = spec.suggestions.map((suggestion) => ({ ...suggestion, uuid: randomUUID() }));
     card.selectionBehavior = 'any';

@@ -20,7 +20,7 @@ export function dataGapCard(source: CardSourceInfo, facts: GapFacts): IssuedCard
       : 'Medication recommendations and safety checks unavailable for this request',
     indicator: 'info',
     detail: [
-      'The LAMO model gave no recommendations or indication warnings for this request:',
+      'The LAMO model gave no recommendations for this request (a new order without an indication is still named, from the indication knowledge alone):',
       facts.reasons.map((reason) => `- ${md(reason)}`).join('\n'),
       facts.safetyRan
         ? `Interaction, duplicate-therapy, allergy and contraindication checks ran on every resource of the request that could be read.${md(skipped)}`

@@ -55,6 +55,10 @@ export interface EncounterCase {
   orders: MedicationRequest[];
   /** Candidate of each order (undefined: not covered by the vocabulary). */
   candidates: (string | undefined)[];
+  /** Each order's drug by name (candidate, else the normalised product name, else the lower-cased display). */
+  drugs: string[];
+  /** The drugs of the patient's next encounter with orders (empty: none later). */
+  nextDrugs: string[];
   /** Condition ids the original orders (history and encounter) named as their reason, per order id. */
   originalReasons: Map<string, string[]>;
 }
@@ -96,8 +100,11 @@ function historyAt(indexed: readonly Indexed[], encounterId: string, start: stri
   return history;
 }
 
-/** Encounters of the patient with at least one covered order, each as a case. */
-export function encounterCases(patient: PatientResources, vocabulary: MedicationVocabulary): EncounterCase[] {
+/** A drug's name for the check: the vocabulary's candidate, else the normalised product name, else the display. */
+export type DrugKeyOf = (concept: Concept) => string;
+
+/** Encounters of the patient with at least one readable order, each as a case. */
+export function encounterCases(patient: PatientResources, vocabulary: MedicationVocabulary, keyOf: DrugKeyOf): EncounterCase[] {
   const medications = new Map(patient.resources.filter((r): r is Medication => r.resourceType === 'Medication').map((m) => [m.id as string, m]));
   const orders = patient.resources.filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest');
   const reasons = new Map(orders.map((order) => [order.id as string, (order.reasonReference ?? []).map((ref) => referencedId(ref, 'Condition')).filter((id): id is string => Boolean(id))]));
@@ -113,16 +120,21 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
     encounterId: encounterOf(resource),
   }));
   const cases: EncounterCase[] = [];
-  for (const encounter of patient.resources.filter((r): r is Encounter => r.resourceType === 'Encounter')) {
+  // Encounters with orders in date order: the next one's drugs judge a suggestion made at this one.
+  const withOrders = patient.resources
+    .filter((r): r is Encounter => r.resourceType === 'Encounter' && (byEncounter.get(r.id as string)?.length ?? 0) > 0 && Boolean(r.period?.start))
+    .sort((a, b) => (a.period?.start as string).localeCompare(b.period?.start as string));
+  const drugsOf = (encounter: Encounter | undefined): string[] =>
+    (encounter ? byEncounter.get(encounter.id as string) ?? [] : []).map((order) => orderConcept(order, medications)).filter((c): c is Concept => c !== undefined).map(keyOf);
+  for (const [index, encounter] of withOrders.entries()) {
     const own = byEncounter.get(encounter.id as string) ?? [];
-    const start = encounter.period?.start;
-    if (own.length === 0 || !start) continue;
-    const candidates = own.map((order) => {
-      const concept = orderConcept(order, medications);
+    const start = encounter.period?.start as string;
+    const concepts = own.map((order) => orderConcept(order, medications));
+    if (concepts.some((concept) => concept === undefined)) continue;
+    const candidates = concepts.map((concept) => {
       const normalised = concept ? vocabulary.normalise(concept) : undefined;
       return normalised?.covered ? normalised.candidate : undefined;
     });
-    if (candidates.every((candidate) => candidate === undefined)) continue;
     const ownIds = new Set(own.map((order) => order.id));
     const encounterId = encounter.id as string;
     let history: FhirResource[] | undefined;
@@ -136,6 +148,8 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
       },
       orders: own.map((order) => ({ ...withoutReasons(order), status: 'draft' })),
       candidates,
+      drugs: concepts.map((concept) => keyOf(concept as Concept)),
+      nextDrugs: drugsOf(withOrders[index + 1]),
       originalReasons: reasons,
     });
   }
