@@ -60,7 +60,7 @@ export function parseValueSets(xml: string): ParsedValueSet[] {
   return sets;
 }
 
-function loadValueSets(): Map<string, ParsedValueSet> {
+export function loadValueSets(): Map<string, ParsedValueSet> {
   const sets = new Map<string, ParsedValueSet>();
   for (const file of readdirSync(PDDI_DIR).filter((name) => name.endsWith('.xml')).sort()) {
     for (const set of parseValueSets(readFileSync(path.join(PDDI_DIR, file), 'utf8'))) {

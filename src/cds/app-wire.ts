@@ -13,7 +13,8 @@ export interface AppLaunchContext {
 }
 
 export interface SafetyNote {
-  kind: 'interaction' | 'duplicate' | 'allergy' | 'contraindication';
+  /** 'setting': where the drug may be suggested (a specialist-only or withdrawn drug, a hospital's switch-off). */
+  kind: 'interaction' | 'duplicate' | 'allergy' | 'contraindication' | 'setting';
   severity: Indicator;
   text: string;
 }
@@ -30,7 +31,7 @@ export interface CandidateView {
   indications: string[];
   /** What ordering it now would meet: allergies, interactions and duplicates with the drafts and active drugs. */
   safety: SafetyNote[];
-  /** Why a recommended candidate is not suggested (allergy, critical interaction). */
+  /** Why a recommended candidate is not suggested (setting, allergy, contraindication, interaction or duplicate of warning level). */
   withheld?: string;
 }
 

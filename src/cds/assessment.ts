@@ -4,6 +4,7 @@
  * knowledge (indications, high-risk drugs), and — when the model ran — its probabilities, its decision
  * thresholds and what its prompt was built from.
  */
+import { displayName } from '../fhir/display';
 import type { Concept, ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { DecisionThresholds } from '../inference/thresholds';
 import type { PromptEvidence } from '../lamo/prompt';
@@ -39,10 +40,15 @@ export interface CardKnowledge {
   describe: DrugDescriber;
 }
 
+/** How the encounter of a decision was found (src/cds/encounter.ts); 'none' when judged without one. */
+export type EncounterBasis = 'context' | 'draft orders' | 'in progress' | 'none';
+
 export interface Assessment {
   patientId: string;
-  /** The encounter named by the hook context, when it names one. */
+  /** The encounter decided on: the hook context's, else the draft orders', else the patient's encounter in progress. */
   encounterId?: string;
+  /** How `encounterId` was found; 'none': judged without today's encounter (absent: as 'context', or unknown). */
+  encounterBasis?: EncounterBasis;
   userId?: string;
   record: PatientRecord;
   /** The encounter the decision is about: the record's, or one standing for "now" when the record lacks it. */
@@ -60,6 +66,22 @@ export interface Assessment {
   model?: ModelOutput;
   /** Recommended candidates not to suggest (allergy, critical interaction, contraindication) → why. */
   withheld: ReadonlyMap<string, string>;
+  /**
+   * Partial data (team contract F): resource type ("MedicationRequest", "Condition", "AllergyIntolerance",
+   * "Encounter", "Observation", …) → why its data may be incomplete, in a clinician's words ("20 of 35 read;
+   * the next page could not be fetched: HTTP 500"). A type is here when a search result was cut short (a
+   * `next` link that could not be followed, a `total` above the entries received), a search failed, or the type
+   * was neither sent nor fetchable. Absent types arrived whole. A finding that rests on absence ("no
+   * indication found" needs Condition; "never ordered before", a renewal judged from history need
+   * MedicationRequest; a check that needs a lab needs Observation) is not given when its type is here:
+   * ask `mayBeIncomplete`. The data-gap card names every entry.
+   */
+  incomplete: ReadonlyMap<string, string>;
+}
+
+/** Whether any of `types` may be incomplete in this call (contract F): then no finding may rest on their absence. */
+export function mayBeIncomplete(assessment: Pick<Assessment, 'incomplete'>, ...types: string[]): boolean {
+  return types.some((type) => assessment.incomplete.has(type));
 }
 
 const STILL_ACTIVE = new Set(['active', 'on-hold']);
@@ -145,7 +167,7 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
   const byId = new Map(active.map((condition) => [condition.id, condition]));
   const found = new Map<string, Support>();
   const add = (condition: ConditionEntry, via: Support['via']): void => {
-    if (!found.has(condition.id)) found.set(condition.id, { conditionId: condition.id, display: condition.concept.display, via });
+    if (!found.has(condition.id)) found.set(condition.id, { conditionId: condition.id, display: displayName(condition.concept.display), via });
   };
   if (order) {
     for (const id of order.reasonConditionIds) {
@@ -156,7 +178,7 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
     for (const reason of order.reasonConcepts) {
       const match = active.find((condition) => reason.code !== undefined && condition.concept.codings.some((c) => c.code === reason.code));
       if (match) add(match, 'this order');
-      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { concept: reason, display: reason.display, via: 'this order' });
+      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { concept: reason, display: displayName(reason.display), via: 'this order' });
     }
   }
   const drug = drugOf(assessment, candidate, order);
@@ -179,7 +201,7 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
   const allergies = assessment.record.allergies.filter((allergy) => !INACTIVE_ALLERGY.has(allergy.clinicalStatus ?? ''));
   for (const match of rules.supporting(profile, allergies.map((allergy) => allergy.concept), (concept) => concept, options)) {
     const concept = match.condition;
-    if (!found.has(`allergy:${concept.display}`)) found.set(`allergy:${concept.display}`, { concept, display: concept.display, via: match.indication.origin === 'class' ? 'drug class' : 'indication table' });
+    if (!found.has(`allergy:${concept.display}`)) found.set(`allergy:${concept.display}`, { concept, display: displayName(concept.display), via: match.indication.origin === 'class' ? 'drug class' : 'indication table' });
   }
   return [...found.values()];
 }

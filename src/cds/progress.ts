@@ -9,6 +9,7 @@ import type { CardSourceInfo } from './cards/card';
 import { dataGapCard } from './cards/data-gap';
 import { drugCard } from './cards/drug-card';
 import { byUrgency, groupBySubject, type Finding } from './findings';
+import type { PartialEntry } from './partial-data';
 import type { FieldRepairs } from './readable';
 import type { CardKind, IssuedCard } from './types';
 
@@ -27,6 +28,8 @@ export class PipelineProgress {
   request: IssuedCard[] = [];
   /** Why model cards are missing (shown in a data-gap card). */
   readonly gaps: string[] = [];
+  /** The patient's data that may be incomplete (shown in the data-gap card too). */
+  partial: PartialEntry[] = [];
   repairs: FieldRepairs = new Map();
   modelVersion?: string;
   patientId?: string;
@@ -49,9 +52,9 @@ export class PipelineProgress {
         ? []
         : groupBySubject([...safety, ...(this.modelFindings ?? [])]).map((findings) => drugCard(this.assessment as Assessment, findings, source));
     const all = [...drugCards, ...this.request, ...this.model];
-    if (this.gaps.length > 0) {
+    if (this.gaps.length > 0 || this.partial.length > 0) {
       const skippedFields = [...this.repairs.entries()].map(([field, count]) => `${field} ×${count}`);
-      all.push(dataGapCard(source, { reasons: this.gaps, safetyRan: this.safetyRan, skippedFields }));
+      all.push(dataGapCard(source, { reasons: this.gaps, safetyRan: this.safetyRan, skippedFields, partial: this.partial }));
     }
     const sorted = all.map((issued, i) => ({ issued, i })).sort((a, b) => byUrgency(a.issued.card, b.issued.card) || a.i - b.i);
     // Every card about a drug links to the SMART app (cards/app-link.ts), with this call's drafts in appContext.

@@ -151,7 +151,9 @@ export type CardKind =
   | 'confirm-indication'
   | 'unassessed-draft'
   | 'more-warnings'
-  | 'data-gap';
+  | 'data-gap'
+  /** A draft with the ingredients of an active order: a renewal (info), not a duplicate (K2). */
+  | 'renewal-of-active';
 
 /** A card and what produced it, for the audit trail. */
 export interface IssuedCard {

@@ -8,14 +8,16 @@ export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info
 
 /** A drug as the safety checks see it: a drafted order, a patient's active medication, or a LAMO candidate. */
 export interface SafetyDrug {
-  /** Candidate name ("acetaminophen / oxycodone"), or the order's own text when the vocabulary does not cover it. */
+  /** Candidate-style ingredient name ("acetaminophen / oxycodone"), or the order's own text when no ingredient could be read. */
   name: string;
   /** Lower-case ingredients at candidate level (salts removed); empty when unknown. */
   ingredients: string[];
   /** RxNorm codes of the product(s): the order's codes, or for a bare candidate the codes it was seen with. */
   rxnorm: string[];
-  /** ATC codes that classify the drug (the candidate's own code, else its ingredients' codes). */
+  /** ATC codes that classify the drug: a combination's own code and each ingredient's codes (drug catalogue). */
   atc: string[];
+  /** Every ingredient is in the drug catalogue (false: read from free text, classes unknown). */
+  known?: boolean;
   /** 'draft': being ordered now (CDS Hooks draftOrders / a LAMO suggestion); 'active': already taken. */
   source: 'draft' | 'active';
   /** The MedicationRequest id (or a candidate's name) the finding points back to. */
@@ -41,6 +43,14 @@ export interface DrugRef {
   source: 'draft' | 'active';
 }
 
+/** A hospital's local change of a rule's severity (src/safety/overrides.ts), shown on the card that carries it. */
+export interface LocalOverride {
+  /** The severity the knowledge gives the finding, before the local change. */
+  from: Severity;
+  /** Why the hospital changed it (the overrides file's reason). */
+  reason: string;
+}
+
 export interface InteractionFinding {
   kind: 'interaction';
   severity: Severity;
@@ -54,17 +64,30 @@ export interface InteractionFinding {
   riskFactors: string[];
   /** Factors present that lower the risk and kept the severity from being raised. */
   mitigatedBy: string[];
+  override?: LocalOverride;
 }
 
 export interface DuplicateFinding {
   kind: 'duplicate';
   severity: Severity;
   drugs: [DrugRef, DrugRef];
-  /** 'ingredient': both contain the same ingredient; 'class': same ATC level-4 class. */
-  basis: 'ingredient' | 'class';
-  /** The shared ingredient(s) or the ATC level-4 code. */
+  /**
+   * 'ingredient': both contain the same ingredient; 'class': two drugs of a duplicate class of
+   * fhir-mappings/duplicate-therapy.json; 'renewal': a draft with exactly the ingredients of an active order;
+   * 'intended': a combination the record shows is intended now (dual antiplatelet therapy after a recent
+   * coronary event), reported so that other findings about the pair can say so, never as a card of its own.
+   */
+  basis: 'ingredient' | 'class' | 'renewal' | 'intended';
+  /** The rule of duplicate-therapy.json ('same-ingredient', 'renewal-of-active' or a rule id). */
+  ruleId: string;
+  /** The shared ingredient(s), or the rule's label ("two statins"). */
   shared: string[];
   rationale: string;
+  /** What to do, in the source's words. */
+  advice?: string;
+  /** Short citations of the rule's sources. */
+  sources: string[];
+  override?: LocalOverride;
 }
 
 export interface AllergyFinding {
@@ -74,7 +97,10 @@ export interface AllergyFinding {
   allergy: { id: string; display: string };
   /** 'substance': the drug contains the allergen; 'class': same drug class; 'cross-reactivity': a related class. */
   basis: 'substance' | 'class' | 'cross-reactivity';
+  /** 'allergen-substance', or the id of the allergy-classes.json rule. */
+  ruleId: string;
   rationale: string;
+  override?: LocalOverride;
 }
 
 export interface ContraindicationFinding {
@@ -89,8 +115,15 @@ export interface ContraindicationFinding {
   ruleId: string;
   /** Citations of the rule's public sources. */
   sources: string[];
+  /** How strongly the source words it: the card says "contraindicated" only when the source does. */
+  strength: ContraindicationStrength;
+  /** The source's advice in a few words ("avoid prolonged use", "contraindicated"). */
+  advice: string;
   rationale: string;
+  override?: LocalOverride;
 }
+
+export type ContraindicationStrength = 'contraindicated' | 'avoid' | 'use-with-caution';
 
 export type SafetyFinding = InteractionFinding | DuplicateFinding | AllergyFinding | ContraindicationFinding;
 

@@ -72,6 +72,7 @@ function assessment(drafts: MedicationOrder[], output: ModelOutput | undefined, 
     knowledge: cardKnowledge,
     ...(output ? { model: output } : {}),
     withheld: new Map(),
+    incomplete: new Map(),
   };
 }
 

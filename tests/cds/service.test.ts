@@ -184,13 +184,17 @@ describe('prefetch variants', () => {
     modelRan: !topics(cards).includes('dataGap'),
   });
 
+  const SEARCH_OF: Record<string, string> = { allergies: 'AllergyIntolerance', notes: 'DocumentReference', procedures: 'Procedure', conditions: 'Condition', medications: 'MedicationRequest' };
+
   test('arbitrary keys and one batch-response bundle give the same cards as the discovery keys', async () => {
     const draft = ketorolac();
     const standard = await post('lamo-order-sign', orderRequest({ patientId: WARFARIN_PATIENT, encounterId: encounterOf(), drafts: [draft], prefetch: standardPrefetch(warfarin, encounterOf()) }));
     const batch: Bundle = {
       resourceType: 'Bundle',
       type: 'batch-response',
-      entry: Object.values(standardPrefetch(warfarin, encounterOf()))
+      // A search that found nothing answers an empty searchset whose self link names it (a null prefetch value).
+      entry: Object.entries(standardPrefetch(warfarin, encounterOf()))
+        .map(([key, value]): FhirResource | null => value ?? (SEARCH_OF[key] ? { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'self', url: `${SEARCH_OF[key]}?patient=${WARFARIN_PATIENT}` }] } : null))
         .filter((v): v is FhirResource => v !== null)
         .map((resource) => ({ resource, response: { status: '200 OK' } })),
     };

@@ -30,15 +30,16 @@ describe('interaction table (fhir-mappings/interactions.json)', () => {
 
 describe('findInteractions', () => {
   test('warfarin active + ketorolac draft → an interaction naming both', () => {
-    // Ketorolac is outside the LAMO vocabulary: the order's own text still gives its ingredient.
+    // Ketorolac is outside the LAMO vocabulary: the drug catalogue reads its ingredient (and class) from the text.
     const ketorolac = draft('Ketorolac Tromethamine 10 MG Oral Tablet', undefined, 'mr-ketorolac');
     const findings = findInteractions([warfarin(), ketorolac], { age: 50 });
     expect(findings).toHaveLength(1);
     const [finding] = findings;
-    expect(finding.drugs.map((drug) => drug.name)).toEqual(['warfarin', 'Ketorolac Tromethamine 10 MG Oral Tablet']);
+    expect(finding.drugs.map((drug) => drug.name)).toEqual(['warfarin', 'ketorolac']);
+    expect(ketorolac.atc).toEqual(['M01AB15']);
     expect(finding.drugs.map((drug) => drug.orderId)).toEqual(['mr-warfarin', 'mr-ketorolac']);
     expect(finding).toMatchObject({ kind: 'interaction', severity: 'warning', source: 'PDDI-CDS', interactionId: 'pddi-warfarin-nsaids' });
-    expect(finding.rationale).toMatch(/warfarin \+ Ketorolac.*bleeding/);
+    expect(finding.rationale).toMatch(/warfarin \+ ketorolac.*bleeding/);
   });
 
   test('warfarin + ibuprofen with a history of GI bleeding is critical', () => {

@@ -20,11 +20,13 @@ export const TOPICS: Record<CardKind, Coding> = {
   'discharge-list': { system: TOPIC_SYSTEM, code: 'dischargeMedications', display: 'Recommended discharge medications' },
   'review-unsupported': { system: TOPIC_SYSTEM, code: 'activeMedicationUnsupported', display: 'Active medication no longer supported' },
   'not-assessed': { system: TOPIC_SYSTEM, code: 'notAssessed', display: 'Drug not assessed' },
-  contraindication: { system: TOPIC_SYSTEM, code: 'contraindication', display: 'Drug-disease contraindication' },
+  // The code stays (clients filter by it); the display covers "avoid" and "use with caution" as well as contraindications.
+  contraindication: { system: TOPIC_SYSTEM, code: 'contraindication', display: 'Drug-disease caution' },
   'confirm-indication': { system: TOPIC_SYSTEM, code: 'confirmIndication', display: 'Confirm the indication' },
   'unassessed-draft': { system: TOPIC_SYSTEM, code: 'draftNotAssessed', display: 'Draft order not assessed' },
   'more-warnings': { system: TOPIC_SYSTEM, code: 'moreWarnings', display: 'Further warnings' },
   'data-gap': { system: TOPIC_SYSTEM, code: 'dataGap', display: 'Recommendations unavailable' },
+  'renewal-of-active': { system: TOPIC_SYSTEM, code: 'renewalOfActive', display: 'Renewal of an active order' },
 };
 
 const reason = (code: string, display: string): Coding => ({ system: OVERRIDE_REASON_SYSTEM, code, display });
@@ -45,6 +47,8 @@ export interface CardSourceInfo {
   modelCardUrl: string;
   /** Launch URL of the SMART app: cards about a drug link to it (absent: no link; LAMO_APP_LINKS=off). */
   appLaunchUrl?: string;
+  /** The knowledge version in force (src/safety/knowledge-version.ts): every card's detail ends with it. */
+  knowledgeVersion?: string;
 }
 
 const SUMMARY_MAX = 139;
@@ -87,7 +91,10 @@ export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec)
     indicator: spec.indicator,
     source: { label: source.label, url: source.modelCardUrl, topic: TOPICS[kind] },
   };
-  if (spec.detail) card.detail = spec.detail;
+  // Which knowledge judged the call, on every card: a hospital's local overrides change the version.
+  const footnote = source.knowledgeVersion ? `_Knowledge version ${source.knowledgeVersion}._` : undefined;
+  const detail = [spec.detail, footnote].filter((part): part is string => part !== undefined && part !== '').join('\n\n');
+  if (detail) card.detail = detail;
   if (spec.extension) card.extension = spec.extension;
   if (spec.suggestions && spec.suggestions.length > 0) {
     card.suggestions = spec.suggestions.map((suggestion) => ({ ...suggestion, uuid: randomUUID() }));

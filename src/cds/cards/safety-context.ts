@@ -1,0 +1,17 @@
+/** What the safety checks need to know about the patient beyond the drugs: age and conditions (interaction
+ * risk factors), and the dated record of events that make a combination intended (duplicate therapy). */
+import { ageAt } from '../../lamo/prompt';
+import type { DuplicateContext } from '../../safety/duplicate-rules';
+import type { PatientContext } from '../../safety/types';
+import type { Assessment } from '../assessment';
+
+export function patientContext(assessment: Pick<Assessment, 'record'>): PatientContext {
+  const age = ageAt(assessment.record.birthDate, new Date().toISOString());
+  return { ...(age !== undefined ? { age } : {}), conditions: assessment.record.conditions.map((condition) => condition.concept), otherMedications: [] };
+}
+
+/** The record at the time of the decision: the encounter's start (a replayed visit is judged at its own date), else now. */
+export function duplicateContext(assessment: Pick<Assessment, 'record' | 'encounter'>): DuplicateContext {
+  const start = Date.parse(assessment.encounter.start ?? '');
+  return { conditions: assessment.record.conditions, procedures: assessment.record.procedures, at: Number.isNaN(start) ? new Date() : new Date(start) };
+}
