@@ -8,8 +8,9 @@ import { displayName } from '../fhir/display';
 import type { Concept, ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { DecisionThresholds } from '../inference/thresholds';
 import type { PromptEvidence } from '../lamo/prompt';
+import type { DrugKeyOf } from '../lamo/medication-history';
 import type { DrugDescriber } from '../medications/describe-drug';
-import type { DrugIndications, IndicationDrug, MatchOptions } from '../medications/drug-indications';
+import { ALLERGY_GROUPS, type DrugIndications, type IndicationDrug, type MatchOptions } from '../medications/drug-indications';
 import type { HighRiskDrugs } from '../medications/high-risk';
 import type { IndicationKnowledge } from '../medications/indications';
 import type { MedicationVocabulary } from '../medications/types';
@@ -38,6 +39,8 @@ export interface CardKnowledge {
   drugIndications: DrugIndications;
   /** An order's drug as ingredients and ATC codes. */
   describe: DrugDescriber;
+  /** The name drugs go by in the medication history (contract C, src/lamo/medication-history.ts). */
+  drugKey: DrugKeyOf;
 }
 
 /** How the encounter of a decision was found (src/cds/encounter.ts); 'none' when judged without one. */
@@ -199,9 +202,16 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
   }
   // Environmental and food allergies are recorded as AllergyIntolerance, not Condition: they indicate antihistamines and epinephrine.
   const allergies = assessment.record.allergies.filter((allergy) => !INACTIVE_ALLERGY.has(allergy.clinicalStatus ?? ''));
-  for (const match of rules.supporting(profile, allergies.map((allergy) => allergy.concept), (concept) => concept, options)) {
-    const concept = match.condition;
-    if (!found.has(`allergy:${concept.display}`)) found.set(`allergy:${concept.display}`, { concept, display: displayName(concept.display), via: match.indication.origin === 'class' ? 'drug class' : 'indication table' });
+  const allergyIndication = profile.indications.find((indication) => ALLERGY_GROUPS.has(indication.key) && (!options.reviewedOnly || indication.origin !== 'synthea'));
+  for (const allergy of allergies) {
+    const match = rules.supporting(profile, [allergy.concept], (concept) => concept, options)[0]?.indication;
+    // A food or environmental allergy is the condition antihistamines and epinephrine treat, however it is coded.
+    const byCategory = (allergy.category ?? []).some((category) => category === 'food' || category === 'environment') ? allergyIndication : undefined;
+    const indication = match ?? byCategory;
+    const concept = allergy.concept;
+    if (indication && !found.has(`allergy:${concept.display}`)) {
+      found.set(`allergy:${concept.display}`, { concept, display: displayName(concept.display), via: indication.origin === 'class' ? 'drug class' : 'indication table' });
+    }
   }
   return [...found.values()];
 }

@@ -43,8 +43,20 @@ export interface KnownIndication {
   from: string;
 }
 
+/** A condition the drug does not treat though orders are written for it (reviewed rejections, class notFor). */
+export interface NotTreatedCondition {
+  key: string;
+  label: string;
+  codes: ConditionCodes;
+  /** The severity of a new order whose only apparent reason it is. */
+  indicator: 'info' | 'warning';
+  reason: string;
+}
+
 export interface IndicationProfile {
   indications: KnownIndication[];
+  /** Recorded conditions that are no indication of the drug (class notFor first, then the table's rejected links). */
+  notTreated: NotTreatedCondition[];
   /** The drug is given without a condition to treat (contraception, vaccination, a procedure …). */
   noConditionNeeded?: { use: string; label: string; sources: string[] };
   /** Every ATC code of the drug is on the low-harm list. */
@@ -76,6 +88,8 @@ export class DrugIndications {
       const id = `${indication.origin}|${indication.key}`;
       if (!indications.has(id)) indications.set(id, indication);
     };
+    const notTreated: NotTreatedCondition[] = [];
+    const rejected: NotTreatedCondition[] = [];
     let noConditionNeeded: IndicationProfile['noConditionNeeded'];
     const names = [drug.candidate, drug.name, ...drug.ingredients].filter((name): name is string => name !== undefined && this.table.knows(name));
     for (const name of new Set(names)) {
@@ -88,6 +102,10 @@ export class DrugIndications {
           add({ key: `${condition.system}:${condition.code}`, label: condition.display, codes: codesOf(condition), origin: indication.origin, from: name });
         }
       }
+      for (const link of this.table.table.drugs[name]?.rejectedLinks ?? []) {
+        const condition = { system: link.system, code: link.code, display: link.code };
+        rejected.push({ key: `${link.system}:${link.code}`, label: link.code, codes: codesOf(condition), indicator: 'warning', reason: link.reason });
+      }
       const none = this.table.noIndicationKnown(name);
       if (none && none.use !== 'unknown') noConditionNeeded ??= { use: none.use, label: name, sources: [] };
     }
@@ -98,6 +116,10 @@ export class DrugIndications {
         const group = this.groups.groups[id];
         add({ key: id, label: group.label, codes: group, origin: 'class', from: `ATC ${match.prefix} (${match.entry.label})` });
       }
+      for (const not of match.entry.notFor ?? []) {
+        const group = this.groups.groups[not.group];
+        if (!notTreated.some((known) => known.key === not.group)) notTreated.push({ key: not.group, label: group.label, codes: group, indicator: not.indicator, reason: not.reason });
+      }
     }
     const exempt = drug.atc.map((code) => atcListMatch(this.noCondition, code)).find((entry) => entry !== undefined);
     if (exempt) noConditionNeeded ??= { use: exempt.use ?? exempt.label, label: exempt.label, sources: exempt.sources };
@@ -105,9 +127,19 @@ export class DrugIndications {
     const allLowHarm = lowHarm.length > 0 && lowHarm.every((entry) => entry !== undefined);
     return {
       indications: [...indications.values()],
+      notTreated: [...notTreated, ...rejected],
       ...(noConditionNeeded ? { noConditionNeeded } : {}),
       ...(allLowHarm && lowHarm[0] ? { lowHarm: { label: lowHarm[0].label, sources: lowHarm[0].sources } } : {}),
     };
+  }
+
+  /** The first of the conditions that the profile says the drug does not treat, with what it matched. */
+  notTreatedAmong<C>(profile: IndicationProfile, conditions: readonly C[], conceptOf: (condition: C) => Concept): { condition: C; notTreated: NotTreatedCondition } | undefined {
+    for (const notTreated of profile.notTreated) {
+      const condition = conditions.find((candidate) => conceptMatchesCodes(conceptOf(candidate), notTreated.codes));
+      if (condition !== undefined) return { condition, notTreated };
+    }
+    return undefined;
   }
 
   /** The conditions (in their order, each once) that one of the profile's indications matches, by code. */
@@ -122,10 +154,18 @@ export class DrugIndications {
   }
 }
 
-/** Whether the knowledge says anything about the drug's indication at all. */
+/**
+ * Whether the knowledge says anything about the drug's indication: an indication from a cited source, or that it
+ * needs none. Reason links mined from the data alone do not count: they tell what prescribers in the training
+ * data did, not every use of the drug, so they may quiet a "no indication" finding but never ground one.
+ */
 export function isKnown(profile: IndicationProfile): boolean {
-  return profile.indications.length > 0 || profile.noConditionNeeded !== undefined;
+  return profile.indications.some((indication) => indication.origin !== 'synthea') || profile.noConditionNeeded !== undefined;
 }
+
+/** Groups that a recorded food or environmental allergy stands for, whatever its code (newer Synthea codes the
+ * allergen itself, "Tree pollen (substance)", not "Allergy to tree pollen"). */
+export const ALLERGY_GROUPS: ReadonlySet<string> = new Set(['allergic-conditions', 'severe-allergy']);
 
 /** The labels of the indications from cited sources, each once, for a card ("atrial fibrillation or flutter; …"). */
 export function reviewedLabels(profile: IndicationProfile, max = 6): string[] {

@@ -15,10 +15,21 @@ export const DEFAULT_CLASS_INDICATIONS_FILE = path.join(FHIR_MAPPINGS_DIR, 'indi
 export const DEFAULT_NO_CONDITION_FILE = path.join(FHIR_MAPPINGS_DIR, 'no-condition-needed.json');
 export const DEFAULT_LOW_HARM_FILE = path.join(FHIR_MAPPINGS_DIR, 'low-harm-drugs.json');
 
+/** A condition the class does not treat, though orders are written for it (antibacterials for a viral infection). */
+export interface NotTreated {
+  group: string;
+  /** The card's indicator when it is the only apparent reason of a new order. */
+  indicator: 'info' | 'warning';
+  /** Why, in a clinician's words. */
+  reason: string;
+  sources: string[];
+}
+
 export interface ClassIndication {
   label: string;
   /** Condition groups of condition-groups.json. */
   groups: string[];
+  notFor?: NotTreated[];
   /** Source ids (keys of the file's `sources`). */
   sources: string[];
   note?: string;
@@ -69,6 +80,16 @@ export function validateClassIndications(value: unknown, groups: ConditionGroups
     const unknown = (entry.groups as unknown[]).filter((group) => typeof group !== 'string' || !groups.groups[group]);
     if (unknown.length > 0) throw new Error(`${file}: ${code} names unknown condition group(s) ${unknown.join(', ')}`);
     if (!citesListed(entry.sources, value.sources)) throw new Error(`${file}: ${code} must cite sources listed in "sources"`);
+    for (const not of (entry.notFor ?? []) as unknown[]) {
+      const ok =
+        isRecord(not) &&
+        typeof not.group === 'string' &&
+        Boolean(groups.groups[not.group]) &&
+        (not.indicator === 'info' || not.indicator === 'warning') &&
+        typeof not.reason === 'string' &&
+        citesListed(not.sources, value.sources);
+      if (!ok) throw new Error(`${file}: ${code}: notFor needs a known group, an indicator (info or warning), a reason and listed sources`);
+    }
   }
   return value as unknown as ClassIndicationsFile;
 }

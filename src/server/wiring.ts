@@ -12,6 +12,7 @@ import { loadManifest } from '../inference/manifest';
 import { createScorer, type ScorerOptions } from '../inference/scorer';
 import { readPromptTemplates } from '../lamo/templates';
 import { loadHighRiskDrugs } from '../medications/high-risk';
+import { drugKeyer } from '../lamo/medication-history';
 import { describerFrom } from '../medications/describe-drug';
 import { loadDrugIndications } from '../medications/drug-indications';
 import { loadIndications } from '../medications/indications';
@@ -33,6 +34,7 @@ export function cardKnowledge(knowledge: DrugKnowledge = loadDrugKnowledge()): C
     highRisk: loadHighRiskDrugs(undefined, knowledge.atc),
     drugIndications: loadDrugIndications(indications.groups, indications),
     describe: describerFrom(knowledge),
+    drugKey: drugKeyer(knowledge.vocabulary, knowledge.nameTables),
   };
 }
 

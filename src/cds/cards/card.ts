@@ -26,6 +26,7 @@ export const TOPICS: Record<CardKind, Coding> = {
   'unassessed-draft': { system: TOPIC_SYSTEM, code: 'draftNotAssessed', display: 'Draft order not assessed' },
   'more-warnings': { system: TOPIC_SYSTEM, code: 'moreWarnings', display: 'Further warnings' },
   'data-gap': { system: TOPIC_SYSTEM, code: 'dataGap', display: 'Recommendations unavailable' },
+  'renewal-suggestions': { system: TOPIC_SYSTEM, code: 'renewalSuggestions', display: 'Medications to renew' },
   'renewal-of-active': { system: TOPIC_SYSTEM, code: 'renewalOfActive', display: 'Renewal of an active order' },
 };
 

@@ -13,9 +13,10 @@
  * (anticoagulants, antiepileptics, insulin …) are then never advised against: at most an info card asks to
  * confirm the indication, since stopping them without review can harm.
  */
+import { displayName } from '../../fhir/display';
 import type { MedicationOrder } from '../../fhir/types';
 import { isKnown, reviewedLabels, type IndicationDrug, type IndicationProfile } from '../../medications/drug-indications';
-import { candidateOf, modelFindsUnlikely, orderLabel, sharesIngredient, supportFor, type Assessment } from '../assessment';
+import { activeConditions, candidateOf, mayBeIncomplete, modelFindsUnlikely, orderLabel, sharesIngredient, supportFor, type Assessment } from '../assessment';
 import type { Finding, FindingSubject } from '../findings';
 import { md, OVERRIDE_REASONS } from './card';
 import { modelFootnote, modelScore, promptEvidence } from './evidence';
@@ -73,14 +74,20 @@ const REASONS = [OVERRIDE_REASONS.clinicallyIndicated, OVERRIDE_REASONS.recordIn
 function newOrderFinding(assessment: Assessment, found: Unsupported): Finding {
   const { subject, profile } = found;
   const lowHarm = profile.lowHarm;
+  // The order's apparent reason may be a recorded condition the drug does not treat (an antibiotic for a viral sinusitis).
+  const apparent = assessment.knowledge.drugIndications.notTreatedAmong(profile, activeConditions(assessment), (condition) => condition.concept);
+  const condition = apparent ? displayName(apparent.condition.concept.display) : undefined;
+  const lead = apparent
+    ? `**No indication found**: the record holds ${md(condition ?? '')}, which is no indication of ${md(subject.name)}: ${md(apparent.notTreated.reason)}.`
+    : `**No indication found**: ${md(subject.name)} is a new order for this patient (not active, not ordered in the past year), and no active condition in the record is one of its indications${knownText(found)}.`;
   return {
     kind: 'unsupported-order',
-    indicator: lowHarm ? 'info' : 'warning',
+    indicator: lowHarm ? 'info' : apparent?.notTreated.indicator ?? 'warning',
     subject,
-    summary: `No indication for ${subject.name} found in the record`,
-    phrase: 'no indication found in the record',
+    summary: apparent ? `No indication for ${subject.name} found: ${condition} is not one` : `No indication for ${subject.name} found in the record`,
+    phrase: apparent ? `no indication found (${condition} is not one)` : 'no indication found in the record',
     detail: [
-      `**No indication found**: ${md(subject.name)} is a new order for this patient (not active, not ordered in the past year), and no active condition in the record is one of its indications${knownText(found)}.`,
+      lead,
       ...(lowHarm ? [`${md(subject.name)} is a low-harm drug (${md(lowHarm.label)}): this is for information only.`] : []),
       ...modelText(assessment, subject.candidate ?? subject.name),
     ].join('\n\n'),
@@ -126,6 +133,8 @@ function continuedFinding(assessment: Assessment, found: Unsupported, continues?
 
 /** The findings about every judged order without an indication (drafts and, in review, active drugs). */
 export function unsupportedFindings(assessment: Assessment): Finding[] {
+  // Contract F: "no indication found" rests on every condition and every earlier order (reasons, continuation).
+  if (mayBeIncomplete(assessment, 'Condition', 'MedicationRequest')) return [];
   const findings: Finding[] = [];
   for (const order of assessment.judged) {
     const draft = order.status === 'draft' || assessment.drafts.includes(order);

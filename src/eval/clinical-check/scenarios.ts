@@ -94,10 +94,28 @@ function historyAt(indexed: readonly Indexed[], encounterId: string, start: stri
     const sameEncounter = of === encounterId;
     // Notes of the visit are written after the orders; later data did not exist yet.
     if (resource.resourceType === 'DocumentReference' && (sameEncounter || (date !== undefined && date >= start))) continue;
-    if (!sameEncounter && date !== undefined && date > start && resource.resourceType !== 'Patient' && resource.resourceType !== 'Medication') continue;
+    // An order is placed by when it was written, whatever encounter it names (some exports attach orders written
+    // years apart to one encounter); other resources of the encounter are part of it.
+    const placedByDate = !sameEncounter || resource.resourceType === 'MedicationRequest';
+    if (placedByDate && date !== undefined && date > start && resource.resourceType !== 'Patient' && resource.resourceType !== 'Medication') continue;
     history.push(resource.resourceType === 'Condition' ? conditionAt(resource, start) : resource);
   }
   return history;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether an order was written during its encounter (a day's slack either side). The 2017 STU3 export attaches
+ * thousands of orders written decades earlier to a later encounter (a death certification, say): those are
+ * not orders of that visit, and an order-sign call at it would not hold them.
+ */
+function writtenDuring(order: MedicationRequest, encounter: Encounter): boolean {
+  const authored = Date.parse(order.authoredOn ?? '');
+  const start = Date.parse(encounter.period?.start ?? '');
+  if (Number.isNaN(authored) || Number.isNaN(start)) return true;
+  const end = Date.parse(encounter.period?.end ?? '') || start;
+  return authored >= start - DAY_MS && authored <= end + DAY_MS;
 }
 
 /** A drug's name for the check: the vocabulary's candidate, else the normalised product name, else the display. */
@@ -108,10 +126,12 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
   const medications = new Map(patient.resources.filter((r): r is Medication => r.resourceType === 'Medication').map((m) => [m.id as string, m]));
   const orders = patient.resources.filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest');
   const reasons = new Map(orders.map((order) => [order.id as string, (order.reasonReference ?? []).map((ref) => referencedId(ref, 'Condition')).filter((id): id is string => Boolean(id))]));
+  const encounters = new Map(patient.resources.filter((r): r is Encounter => r.resourceType === 'Encounter').map((e) => [e.id as string, e]));
   const byEncounter = new Map<string, MedicationRequest[]>();
   for (const order of orders) {
     const encounterId = encounterOf(order);
-    if (encounterId) byEncounter.set(encounterId, [...(byEncounter.get(encounterId) ?? []), order]);
+    const encounter = encounterId ? encounters.get(encounterId) : undefined;
+    if (encounterId && encounter && writtenDuring(order, encounter)) byEncounter.set(encounterId, [...(byEncounter.get(encounterId) ?? []), order]);
   }
   // Each resource read once: its date, its encounter, and (orders) its copy without reasons.
   const indexed: Indexed[] = patient.resources.map((resource) => ({
