@@ -101,20 +101,24 @@ describe('a draft without an indication', () => {
     expect(card.suggestions?.map((s) => s.actions)).toEqual([[{ type: 'delete', description: expect.any(String), resourceId: `MedicationRequest/${draft.id}` }]]);
   });
 
-  test('an active indication, a P(yes) over the unsupported threshold, or a drug the model does not cover: no finding', () => {
+  test('an active indication: no finding; a new order without one is warned about whatever the model says (issue 16.1)', () => {
     // Amoxicillin treats the patient's chronic sinusitis (indication table).
-    expect(supportFor(assessment([], undefined), 'amoxicillin').map((s) => s.display)).toContain('Chronic sinusitis (disorder)');
+    expect(supportFor(assessment([], undefined), 'amoxicillin').map((s) => s.display)).toContain('Chronic sinusitis');
     expect(unsupportedFindings(assessment([amoxicillin()], model({ amoxicillin: 0.001 })))).toEqual([]);
-    expect(unsupportedFindings(assessment([ibuprofen()], model({ ibuprofen: 0.2 })))).toEqual([]);
-    expect(unsupportedFindings(assessment([ibuprofen()], model({ ibuprofen: 0.01 }, { covered: new Set(['simvastatin']) })))).toEqual([]);
+    const warned = (output: ModelOutput | undefined): string[] => unsupportedFindings(assessment([ibuprofen()], output)).map((f) => f.indicator);
+    expect(warned(model({ ibuprofen: 0.2 }))).toEqual(['warning']);
+    expect(warned(model({ ibuprofen: 0.01 }, { covered: new Set(['simvastatin']) }))).toEqual(['warning']);
+    expect(warned(undefined)).toEqual(['warning']);
   });
 
-  test('a high-risk chronic drug is never advised against: at most an info card asking to confirm the indication', () => {
+  test('a high-risk chronic drug taken now is never advised against: at most an info card asking to confirm the indication', () => {
     const a0 = assessment([], undefined);
     const candidate = vocab.candidates.find((c) => cardKnowledge.highRisk.isHighRiskChronic(c.name) && c.rxnorm.length > 0 && supportFor(a0, c.name).length === 0);
     if (!candidate) throw new Error('no high-risk candidate without an indication for the fixture patient');
-    const draft = order(candidate.rxnorm[0], candidate.name);
-    const findings = unsupportedFindings(assessment([draft], model({ [candidate.name]: 0.001 })));
+    // Active now (a review), so the stricter rule of continued drugs applies.
+    const active: MedicationOrder = { ...order(candidate.rxnorm[0], candidate.name), status: 'active', authoredOn: record.encounters[record.encounters.length - 1].start };
+    const withActive = { ...record, medications: [...record.medications, active] };
+    const findings = unsupportedFindings(assessment([], model({ [candidate.name]: 0.001 }), record.allergies, withActive));
     expect(findings.map((f) => [f.kind, f.indicator])).toEqual([['confirm-indication', 'info']]);
     expect(findings[0].summary).toBe(`Confirm the indication for ${candidate.name}: none found in the record`);
   });

@@ -128,7 +128,7 @@ export function renewalCard(assessment: Assessment, source: CardSourceInfo, chec
       makeCard('renewal-suggestions', source, {
         summary:
           shown.length === 1
-            ? `Renew ${first.name}? ${visitsText(first.facts)}; ${supportNames(first.support)} ${first.support[0].conditionId ? 'active' : 'recorded'}`
+            ? `Renew ${first.name}? ${visitsText(first.facts)}; ${first.support[0].display} ${first.support[0].conditionId ? 'active' : 'recorded'}`
             : `Renew ${shown.length} medications ordered at each recent visit: ${shown.map((renewal) => renewal.name).join(', ')}`,
         indicator: 'info',
         detail: [

@@ -107,3 +107,9 @@ export function modelGapReasons(cards: readonly Card[]): string[] {
   const list = (gap.detail ?? '').split('\n\n').find((paragraph) => paragraph.startsWith('- ')) ?? '- (no reason given)';
   return list.split('\n').map((line) => line.replace(/^- /, '').replace(/\\/g, '').trim());
 }
+
+/** Whether a suggestion card names the drug among those it does not suggest (withheld for safety or setting). */
+export function namesAsNotSuggested(card: Card, drug: string): boolean {
+  const list = (card.detail ?? '').split('\n\n').find((paragraph) => /not suggested/i.test(paragraph.split('\n')[0] ?? ''));
+  return list !== undefined && list.split('\n').slice(1).some((line) => line.replace(/\\/g, '').startsWith(`- ${drug}:`));
+}

@@ -7,9 +7,10 @@
  *     per call, whether the model ran;
  *  2. the same plus one injected draft of a drug with one clear indication that the record gives no reason for
  *     (./injection.ts, chosen by condition-name words, never through the service's tables): flagged or not;
- *  3. leave one out: one real order withheld, suggested by the service / by the model alone (P(yes) ≥ its
- *     recommend threshold on the same prompt), and the precision of every suggestion (ordered at this visit or
- *     the patient's next visit with orders);
+ *  3. leave one out: one real order of a drug that may be suggested in this setting (the reviewed setting
+ *     table: no thrombolytic at a routine visit) withheld, suggested by the service / by the model alone
+ *     (P(yes) ≥ its recommend threshold on the same prompt), and the precision of every suggestion (ordered at
+ *     this visit or the patient's next visit with orders);
  *  4. patient-view just after the encounter: active drugs whose (removed) reason condition is still active,
  *     flagged as unsupported.
  */
@@ -22,7 +23,7 @@ import type { MedicationVocabulary } from '../../medications/types';
 import { isActiveCondition } from '../../safety/contraindications';
 import { seededUnit } from '../../dataset/splits';
 import type { Scorer } from '../../inference/types';
-import { cardIsAbout, isWarning, modelGapReasons, saysNoIndicationAsInfo, suggestedDrugs, warningTopics, warnsNoIndication } from './cards';
+import { cardIsAbout, isWarning, modelGapReasons, namesAsNotSuggested, saysNoIndicationAsInfo, suggestedDrugs, warningTopics, warnsNoIndication } from './cards';
 import { pickUnindicated, type UnindicatedDrug } from './injection';
 import { injectedDraft, orderSignRequest, patientViewRequest, type DrugKeyOf, type EncounterCase } from './scenarios';
 
@@ -32,6 +33,8 @@ export interface CdsClient {
 
 export interface CheckKnowledge {
   vocabulary: MedicationVocabulary;
+  /** Whether a drug may be suggested at this encounter at all (the reviewed suggestion-setting table). */
+  maySuggest: (drug: string, classCode: string | undefined) => boolean;
   keyOf: DrugKeyOf;
   unindicated: UnindicatedDrug[];
   templates: PromptTemplates;
@@ -66,6 +69,9 @@ export interface PopulationResult {
   leaveOneOutModel: Share;
   /** The service on every withheld drug, the model's candidates or not. */
   leaveOneOutServiceAllDrugs: Share;
+  /** Withheld drugs the model alone recalls and the service does not: named by the service as not suggested
+   * (safety, setting), or not named at all (no indication in the record, or over the suggestion limit). */
+  leaveOneOutModelOnly: { withheldByService: number; notSuggested: number };
   /** Suggested drugs ordered at that visit or the patient's next visit with orders. */
   suggestionPrecision: Share;
   suggestionsNamingIndication: Share;
@@ -122,6 +128,8 @@ export async function measurePopulation(
     precision: new Counter(),
     named: new Counter(),
     notRun: new Counter(),
+    modelOnlyWithheld: 0,
+    modelOnlyNotSuggested: 0,
     anyWarning: new Counter(),
   };
   const byDrug = new Map<string, Counter>();
@@ -140,6 +148,7 @@ export async function measurePopulation(
     const active = record.conditions.filter(isActiveCondition);
     const orderedBefore = record.medications.map((order) => keyOf(order.concept));
     const precise = new Set([...kase.drugs, ...kase.nextDrugs]);
+    const view = record.encounters.find((encounter) => encounter.id === kase.encounter.id);
     const countSuggestions = (cards: readonly Card[]): void => {
       for (const drug of suggestedDrugs(cards, keyOf)) {
         c.named.add(drug.namesIndication);
@@ -178,19 +187,25 @@ export async function measurePopulation(
       byDrug.set(injected.drug, counter);
     }
 
-    // 3. Leave one out: a real order (whose drug is not ordered twice) withheld from the drafts.
-    const unique = kase.orders.map((order, i) => ({ order, drug: kase.drugs[i], candidate: kase.candidates[i] })).filter(({ drug }) => kase.drugs.filter((x) => x === drug).length === 1);
+    // 3. Leave one out: a real order (whose drug is not ordered twice, and may be suggested here) withheld from the drafts.
+    const unique = kase.orders
+      .map((order, i) => ({ order, drug: kase.drugs[i], candidate: kase.candidates[i] }))
+      .filter(({ drug }) => kase.drugs.filter((x) => x === drug).length === 1 && knowledge.maySuggest(drug, view?.classCode));
     const withheld = pick(unique, `loo:${kase.encounter.id}`, ({ order }) => order.id as string);
     if (withheld) {
       const cards = await call('lamo-order-sign', orderSignRequest(kase, kase.orders.filter((order) => order !== withheld.order)));
       const found = suggestedDrugs(cards, keyOf).some((drug) => drug.drug === withheld.drug);
       c.serviceAll.add(found);
       countSuggestions(cards);
-      const view = record.encounters.find((encounter) => encounter.id === kase.encounter.id);
       if (view && withheld.candidate !== undefined && scorer.candidates.includes(withheld.candidate)) {
         c.service.add(found);
         const result = await scorer.score(buildEncounterPrompt(record, view, knowledge.templates, knowledge.vocabulary), [withheld.candidate]);
-        c.model.add((result.probabilities.get(withheld.candidate) ?? 0) >= scorer.thresholds.recommend(withheld.candidate));
+        const byModel = (result.probabilities.get(withheld.candidate) ?? 0) >= scorer.thresholds.recommend(withheld.candidate);
+        c.model.add(byModel);
+        if (byModel && !found) {
+          if (cards.some((card) => namesAsNotSuggested(card, withheld.drug))) c.modelOnlyWithheld += 1;
+          else c.modelOnlyNotSuggested += 1;
+        }
       }
     }
 
@@ -222,6 +237,7 @@ export async function measurePopulation(
     leaveOneOutService: c.service.share(),
     leaveOneOutModel: c.model.share(),
     leaveOneOutServiceAllDrugs: c.serviceAll.share(),
+    leaveOneOutModelOnly: { withheldByService: c.modelOnlyWithheld, notSuggested: c.modelOnlyNotSuggested },
     suggestionPrecision: c.precision.share(),
     suggestionsNamingIndication: c.named.share(),
     warningCardsPerCall: {

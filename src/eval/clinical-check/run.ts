@@ -11,6 +11,7 @@ import { silentLogger } from '../../cds/logger';
 import { readJsonFile } from '../../json-file';
 import { readPromptTemplates } from '../../lamo/templates';
 import { normaliseProductName } from '../../medications/normalise';
+import { encounterSetting, loadSuggestionSettings } from '../../medications/suggestion-settings';
 import { loadNameTables, loadVocabulary } from '../../medications/vocabulary';
 import { DEFAULT_MODEL_DIR, SHARED_DIR } from '../../paths';
 import { createApp } from '../../server/app';
@@ -50,8 +51,10 @@ export interface ClinicalCheckReport {
 export function loadCheckKnowledge(modelDir: string): CheckKnowledge {
   const vocabulary = loadVocabulary();
   const tables = loadNameTables();
+  const settings = loadSuggestionSettings();
   return {
     vocabulary,
+    maySuggest: (drug, classCode) => settings.verdict(drug, encounterSetting(classCode)).allowed,
     // The drug's name as the check counts it: what the model would call it, else what the product name says.
     keyOf: (concept) => {
       const covered = vocabulary.normalise(concept);
@@ -148,6 +151,7 @@ export function clinicalCheckRows(report: ClinicalCheckReport): [string, string,
     ["LOO recall, model's candidates: service", '>= model', ...each((r) => share(r.leaveOneOutService))],
     ["LOO recall, model's candidates: model alone", '', ...each((r) => share(r.leaveOneOutModel))],
     ['LOO recall, every drug: service', '', ...each((r) => share(r.leaveOneOutServiceAllDrugs))],
+    ['LOO model-only hits: withheld by the service / not suggested', '', ...each((r) => `${r.leaveOneOutModelOnly.withheldByService} / ${r.leaveOneOutModelOnly.notSuggested}`)],
     ['suggestion precision (this visit or the next)', 'reported', ...each((r) => share(r.suggestionPrecision))],
     ['suggestions naming an indication', '100%', ...each((r) => share(r.suggestionsNamingIndication))],
     ['warning cards per call, p95 (mean)', '<= 2', ...each((r) => `${r.warningCardsPerCall.p95 ?? 'n/a'} (${r.warningCardsPerCall.mean?.toFixed(2) ?? 'n/a'})`)],
