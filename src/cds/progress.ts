@@ -8,13 +8,10 @@ import { withinWarningBudget } from './cards/budget';
 import type { CardSourceInfo } from './cards/card';
 import { dataGapCard } from './cards/data-gap';
 import { drugCard } from './cards/drug-card';
-import { byUrgency, groupBySubject, type Finding } from './findings';
+import { byUrgency, groupBySubject, INDICATION_KINDS, type Finding } from './findings';
 import type { PartialEntry } from './partial-data';
 import type { FieldRepairs } from './readable';
-import type { CardKind, IssuedCard } from './types';
-
-/** Findings about an order's indication: the order hooks give them from the knowledge first, then with the model. */
-const INDICATION_KINDS: ReadonlySet<CardKind> = new Set(['unsupported-order', 'review-unsupported', 'confirm-indication']);
+import type { IssuedCard } from './types';
 
 export class PipelineProgress {
   assessment?: Assessment;

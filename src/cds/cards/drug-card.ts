@@ -6,9 +6,10 @@
  */
 import { removeDraftAction, supportFor, type Assessment, type Support } from '../assessment';
 import { isKnown } from '../../medications/drug-indications';
-import { byUrgency, type Finding, type FindingSubject } from '../findings';
+import { byUrgency, INDICATION_KINDS, type Finding, type FindingSubject } from '../findings';
 import type { Coding, IssuedCard } from '../types';
 import { makeCard, md, TOPICS, type CardSourceInfo } from './card';
+
 
 /** The card extension listing each finding of a drug card: its topic code and indicator. */
 export const FINDINGS_EXTENSION = 'lamo-cds-findings';
@@ -59,7 +60,8 @@ export function drugCard(assessment: Assessment, findings: readonly Finding[], s
     detail: [
       `**${md(subject.label)}** (${subject.source === 'draft' ? 'being ordered' : 'active'})`,
       ...sorted.map((finding) => finding.detail),
-      supportText(assessment, subject, support),
+      // A finding about the missing indication has said so already.
+      ...(support.length === 0 && sorted.some((finding) => INDICATION_KINDS.has(finding.kind)) ? [] : [supportText(assessment, subject, support)]),
     ].join('\n\n'),
     suggestions: removal ? [{ label: removal.description.slice(0, 120), actions: [removal] }] : [],
     overrideReasons: mergedReasons(sorted),

@@ -68,6 +68,10 @@ function modelText(assessment: Assessment, name: string): string[] {
   return [modelScore(model, name), promptEvidence(assessment, model), modelFootnote(model)];
 }
 
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 const REASONS = [OVERRIDE_REASONS.clinicallyIndicated, OVERRIDE_REASONS.recordIncomplete];
 
 /** A new order: judged on the knowledge alone. */
@@ -88,7 +92,7 @@ function newOrderFinding(assessment: Assessment, found: Unsupported): Finding {
     phrase: apparent ? `no indication found (${condition} is not one)` : 'no indication found in the record',
     detail: [
       lead,
-      ...(lowHarm ? [`${md(subject.name)} is a low-harm drug (${md(lowHarm.label)}): this is for information only.`] : []),
+      ...(lowHarm ? [`${md(capitalised(subject.name))} is a low-harm drug (${md(lowHarm.label)}): this is for information only.`] : []),
       ...modelText(assessment, subject.candidate ?? subject.name),
     ].join('\n\n'),
     overrideReasons: REASONS,
