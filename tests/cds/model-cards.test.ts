@@ -95,7 +95,8 @@ describe('a draft without an indication', () => {
     expect(card.summary).toBe('No indication for ibuprofen found in the record');
     expect(card.summary).not.toMatch(/%|P\(yes\)/);
     expect(card.detail).toMatch(/P\(yes\) for ibuprofen at this visit: 1\.0%/);
-    expect(card.detail).toMatch(/No active condition in the record was found that supports ibuprofen/);
+    expect(card.detail).toMatch(/no active condition in the record is one of its indications/);
+    expect(card.detail).not.toMatch(/No active condition in the record was found that supports ibuprofen/);
     expect(card.detail).toMatch(/Active problems: hypertension|Diagnoses of this visit: hypertension/);
     expect(card.detail).toContain('LAMO model version 1.0.0;');
     expect(card.suggestions?.map((s) => s.actions)).toEqual([[{ type: 'delete', description: expect.any(String), resourceId: `MedicationRequest/${draft.id}` }]]);

@@ -123,7 +123,8 @@ describe('a new order without an indication (16.1)', () => {
     const bevacizumab = order('1657066', '4 ML bevacizumab 25 MG/ML Injection');
     const a = assessment([iud, bevacizumab]);
     expect(unsupportedFindings(a)).toEqual([]);
-    const finding = (o: MedicationOrder) => ({ kind: 'unsupported-order' as const, indicator: 'info' as const, subject: { orderId: o.id, name: 'x', label: o.concept.display, source: 'draft' as const }, summary: 's', phrase: 'p', detail: 'd', overrideReasons: [] });
+    // Another finding's card (an interaction, say) about each: its detail says what is known of the indication.
+    const finding = (o: MedicationOrder) => ({ kind: 'drug-interaction' as const, indicator: 'warning' as const, subject: { orderId: o.id, name: 'x', label: o.concept.display, source: 'draft' as const }, summary: 's', phrase: 'p', detail: 'd', overrideReasons: [] });
     expect(drugCard(a, [finding(iud)], source).card.detail).toMatch(/usually given without a condition to treat \(contraception\)/);
     expect(drugCard(a, [finding(bevacizumab)], source).card.detail).toMatch(/not in the service's knowledge, so they were not checked/);
   });
