@@ -163,12 +163,13 @@ export async function assessForApp(input: AppAssessmentRequest, deps: PipelineDe
   const cards = result.cards.map((issued) => issued.card);
   const generatedAt = new Date().toISOString();
   const gaps = cards.filter((card) => card.source.topic?.code === 'dataGap').map((card) => card.summary);
-  if (!assessment) return { patientId: input.patientId, hook, generatedAt, problems: [], medications: [], allergies: [], drafts: [], cards, gaps };
+  if (!assessment) return { patientId: input.patientId, hook, generatedAt, encounter: { basis: 'none' }, problems: [], medications: [], allergies: [], drafts: [], cards, gaps };
   const model = assessment.model;
   return {
     patientId: input.patientId,
     hook,
     generatedAt,
+    encounter: { ...(assessment.encounterId ? { id: assessment.encounterId } : {}), basis: assessment.encounterBasis ?? 'context' },
     problems: assessment.record.conditions.filter(isActiveCondition).map(problemView),
     medications: assessment.active.map((order) => medicationView(assessment, order)),
     allergies: assessment.record.allergies.filter((a) => a.clinicalStatus === undefined || a.clinicalStatus === 'active').map(allergyView),

@@ -11,6 +11,7 @@
  */
 import type { Bundle, FhirResource } from 'fhir/r4';
 import type * as FhirKit from 'fhir-kit-client';
+import { labCodeSearch, labLookbackStart } from '../fhir/labs';
 import { importEsm } from './esm-import';
 import { failureText, followNextPages, pageResources, type FhirClient, type PageLimits, type PagesResult } from './paging';
 import type { PrefetchFailure, TruncatedSearch } from './prefetch';
@@ -65,6 +66,11 @@ async function searchAll(client: FhirClient, resourceType: string, searchParams:
   return { resources, incomplete: `${countText(read, typeof first.total === 'number' ? first.total : undefined)}; ${rest.incomplete}` };
 }
 
+/** A patient search of `type`; Observations only the lab table's codes, from the lab table's look-back, newest first. */
+function patientSearch(type: string, patient: string): Record<string, string> {
+  return type === 'Observation' ? { patient, code: labCodeSearch(), date: `ge${labLookbackStart()}`, _sort: '-date' } : { patient };
+}
+
 const read = (type: string, id: string, request: FallbackRequest): Query => async (client) => ({
   resources: [(await client.read({ resourceType: type, id, options: { signal: request.signal } })) as unknown as FhirResource],
 });
@@ -80,7 +86,7 @@ function queriesFor(type: string, request: FallbackRequest): Query[] {
     case 'DocumentReference':
       return [(client) => searchAll(client, 'DocumentReference', request.encounterId ? { patient, encounter: request.encounterId } : { patient }, request)];
     default:
-      return [(client) => searchAll(client, type, { patient }, request)];
+      return [(client) => searchAll(client, type, patientSearch(type, patient), request)];
   }
 }
 
@@ -89,7 +95,7 @@ function completion(search: TruncatedSearch, request: FallbackRequest): Query {
   return async (client) => {
     if (!search.next) {
       try {
-        return await searchAll(client, search.type, { patient: request.patientId }, request);
+        return await searchAll(client, search.type, patientSearch(search.type, request.patientId), request);
       } catch (error) {
         return { resources: [], incomplete: `${countText(search.received, search.total)}; the search could not be repeated on the FHIR server (${failureText(error)})` };
       }

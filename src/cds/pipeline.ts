@@ -1,7 +1,9 @@
 /**
- * One CDS call, stage by stage: hook context → resources (prefetch, then the FHIR fallback for what is
- * missing) → the clinical record (every readable field) → safety findings → full record → LAMO prompt →
- * scores → model findings and cards. What each hook judges and answers is the hook's (hooks/*.ts); this file
+ * One CDS call, stage by stage: hook context → resources (prefetch, then the FHIR server for what is missing
+ * or cut short: gather.ts, which also says what may still be incomplete) → the encounter decided on
+ * (encounter.ts) → the clinical record (every readable field) → safety findings → full record → LAMO prompt →
+ * scores → model findings and cards; findings that rest on the absence of incomplete data are dropped
+ * (partial-data.ts). What each hook judges and answers is the hook's (hooks/*.ts); this file
  * holds only the order of the stages, the same for every hook.
  *
  * Findings and cards are published to `progress` as soon as they exist, so that an answer can be built from

@@ -20,6 +20,8 @@ export const CLINICAL_TYPES = [
   'DocumentReference',
   'MedicationRequest',
   'AllergyIntolerance',
+  // Laboratory results the interaction checks read (contract B; only fhir-mappings/lab-codes.json's codes).
+  'Observation',
 ] as const;
 export type ClinicalType = (typeof CLINICAL_TYPES)[number];
 
@@ -61,6 +63,7 @@ const KEY_HINTS: [RegExp, ClinicalType][] = [
   [/note|document/i, 'DocumentReference'],
   [/encounter|visit/i, 'Encounter'],
   [/patient/i, 'Patient'],
+  [/lab|observation|result/i, 'Observation'],
 ];
 
 function typeOfKey(key: string, templates: Record<string, string>): string | undefined {

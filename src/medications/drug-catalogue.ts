@@ -233,3 +233,11 @@ export function loadDrugCatalogue(options: { file?: string; nameTables?: NameTab
   const file = options.file ?? DEFAULT_DRUG_CATALOGUE_FILE;
   return new DrugCatalogue(validateDrugCatalogue(readJsonFile(file, 'drug catalogue'), file), options.nameTables ?? loadNameTables(), options.vocabulary);
 }
+
+let defaultCatalogue: DrugCatalogue | undefined;
+
+/** The shipped catalogue without the model's vocabulary (name lookups: the evaluation's DDI rate), loaded once. */
+export function defaultDrugCatalogue(): DrugCatalogue {
+  defaultCatalogue ??= loadDrugCatalogue();
+  return defaultCatalogue;
+}

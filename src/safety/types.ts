@@ -1,5 +1,6 @@
 /** Shared types of the medication safety checks (interactions, duplicates, allergies, contraindications). */
 import type { Concept } from '../fhir/types';
+import type { PatientLabs } from './patient-factors';
 
 /** CDS Hooks card indicators, most serious first. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -32,6 +33,10 @@ export interface PatientContext {
   conditions?: Concept[];
   /** Other medications (e.g. active ones not under check): used for risk factors such as a concurrent PPI. */
   otherMedications?: SafetyDrug[];
+  /** The latest laboratory values (contract B: eGFR, creatinine, potassium, INR …), src/safety/patient-factors.ts. */
+  labs?: PatientLabs;
+  /** Laboratory results may be incomplete in this call (contract F): a missing lab is then not said to be missing. */
+  labsMayBeIncomplete?: boolean;
 }
 
 /** Which pairs to look at: 'order' (default) — pairs with at least one draft drug; 'review' — every pair. */
@@ -55,15 +60,26 @@ export interface InteractionFinding {
   kind: 'interaction';
   severity: Severity;
   drugs: [DrugRef, DrugRef];
-  /** The interaction table entry, e.g. "pddi-warfarin-nsaids" or "onc-0123". */
+  /** The interaction table entry, e.g. "opioid-benzodiazepine", "pddi-warfarin-nsaids" or "onc-0123". */
   interactionId: string;
-  source: 'ONC' | 'PDDI-CDS';
+  /** Where the rule comes from: the reviewed knowledge, an HL7 PDDI-CDS rule, a bare ONC pair. */
+  source: 'ONC' | 'PDDI-CDS' | 'reviewed';
+  /** Short citations of the rule's sources ("FDA label", "AGS Beers Criteria 2023"), for the card. */
+  sources: string[];
   /** One or two sentences for a clinician: the consequence, what raised or lowered it, the action. */
   rationale: string;
   /** Patient factors present that raise the risk (they raised the severity unless `mitigatedBy` is non-empty). */
   riskFactors: string[];
   /** Factors present that lower the risk and kept the severity from being raised. */
   mitigatedBy: string[];
+  /** The third drug of a three-drug rule (ACE inhibitor + diuretic + NSAID), when it is another order. */
+  third?: DrugRef;
+  /** Lab values the rule read ("potassium 5.6 mmol/L (2024-03-02)"). */
+  labs: string[];
+  /** Labs the rule needs that the record lacks ("no potassium result in the last 180 days in the record"). */
+  missingLabs: string[];
+  /** Other rules the same pair matched, folded into this one finding (one card per pair). */
+  alsoRules: string[];
   override?: LocalOverride;
 }
 

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4';
+import { isNeededObservation } from '../fhir/labs';
 import { SHARED_DIR } from '../paths';
 
 const BUNDLES_DIR = path.join(SHARED_DIR, 'data', 'synthea-r4-615');
@@ -67,6 +68,10 @@ export function latestEncounterId(resources: readonly FhirResource[]): string {
   return last.id;
 }
 
+function observationTime(resource: FhirResource): number {
+  return resource.resourceType === 'Observation' ? Date.parse(resource.effectiveDateTime ?? resource.issued ?? '') || 0 : 0;
+}
+
 /** Prefetch under the service's own discovery keys, from the patient's resources. */
 export function standardPrefetch(resources: readonly FhirResource[], encounterId?: string): Record<string, FhirResource | null> {
   const patient = ofType(resources, 'Patient')[0];
@@ -81,6 +86,11 @@ export function standardPrefetch(resources: readonly FhirResource[], encounterId
     procedures: byType('Procedure', `Procedure?patient=${patient.id}`),
     medications: byType('MedicationRequest', `MedicationRequest?patient=${patient.id}`),
     allergies: byType('AllergyIntolerance', `AllergyIntolerance?patient=${patient.id}`),
+    // What the RECENT_LABS template asks for: the lab table's Observations only, newest first.
+    labs: searchset(
+      resources.filter((r) => r.resourceType === 'Observation' && isNeededObservation(r)).sort((a, b) => observationTime(b) - observationTime(a)),
+      `Observation?patient=${patient.id}`,
+    ),
   };
   if (encounterId) {
     prefetch.encounter = resources.find((r) => r.resourceType === 'Encounter' && r.id === encounterId) ?? null;

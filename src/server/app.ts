@@ -27,6 +27,7 @@ import type { Scorer } from '../inference/types';
 import type { KnowledgeVersion } from '../safety/knowledge-version';
 import type { KnowledgeOverrides } from '../safety/overrides';
 import { appRoutes } from './app-routes';
+import { knowledgeView } from './knowledge-view';
 import type { SmartAppConfig } from './config';
 import { patientHash, type CdsStore } from '../store';
 import { jwtReasonLabel, ServiceMetrics } from './metrics';
@@ -207,22 +208,9 @@ export function createApp(deps: AppDeps): CdsApp {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', ...(deps.knowledgeVersion ? { knowledgeVersion: deps.knowledgeVersion.version } : {}) });
   });
-  // What an auditor needs to know which knowledge judged a call: the version, each table's hash, and every
-  // local change (a switched-off rule included: adjustable, never silent). Configuration, no PHI: open.
+  // Which knowledge judges the calls, and every local change (src/server/knowledge-view.ts).
   app.get('/knowledge', (_req, res) => {
-    res.json({
-      version: deps.knowledgeVersion?.version ?? null,
-      files: deps.knowledgeVersion?.files ?? [],
-      overrides: deps.overrides
-        ? {
-            ...(deps.knowledgeVersion?.overrides ?? {}),
-            ...(deps.overrides.description ? { description: deps.overrides.description } : {}),
-            rules: deps.overrides.rules,
-            switchedOff: deps.overrides.rules.filter((rule) => rule.severity === 'off').map((rule) => `${rule.kind}:${rule.id}`),
-            suggestionsOff: deps.overrides.suggestions,
-          }
-        : null,
-    });
+    res.json(knowledgeView(deps.knowledgeVersion, deps.overrides));
   });
   app.get('/readyz', (_req, res) => {
     if (draining) res.status(503).json({ status: 'shutting down' });

@@ -67,9 +67,15 @@ export interface SmartAppConfig {
   clientId: string;
   /**
    * LAMO_APP_FHIR_SERVERS: FHIR base URLs (the launches' `iss`) the app may be launched from. When set, the
-   * assessment endpoint requires the SMART access token and checks it by reading the Patient from that server.
+   * assessment endpoint requires the SMART access token and checks it: by the server's token introspection
+   * where it offers one (the token must be for the patient asked about), else by reading the Patient with it.
    */
   fhirServers: string[];
+  /**
+   * LAMO_APP_INTROSPECTION_CLIENT_ID / _SECRET: credentials for introspection endpoints that do not accept
+   * the token itself as the caller's credential (both or neither).
+   */
+  introspectionClient?: { clientId: string; clientSecret: string };
 }
 
 export interface SettingDoc {
@@ -111,7 +117,9 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: 'unset (none)',
     meaning: "JSON file of the hospital's local changes: rule severities lowered, raised or switched off, suggestions switched off (format in `fhir-mappings/README.md`); checked at start, listed at `GET /knowledge`",
   },
-  { name: 'LAMO_APP_FHIR_SERVERS', default: 'unset (open, refused in production)', meaning: "FHIR base URLs (the launch's `iss`), comma-separated, the app may be launched from; its assessment endpoint then requires the SMART access token, checked by reading the Patient there" },
+  { name: 'LAMO_APP_FHIR_SERVERS', default: 'unset (open, refused in production)', meaning: "FHIR base URLs (the launch's `iss`), comma-separated, the app may be launched from; its assessment endpoint then requires the SMART access token, checked by the server's token introspection (the token must be for the patient) where its SMART configuration offers one, else by reading the Patient there" },
+  { name: 'LAMO_APP_INTROSPECTION_CLIENT_ID', default: 'unset', meaning: 'client id for token introspection endpoints that do not accept the access token itself as the caller\'s credential (with `LAMO_APP_INTROSPECTION_CLIENT_SECRET`)' },
+  { name: 'LAMO_APP_INTROSPECTION_CLIENT_SECRET', default: 'unset', meaning: 'its secret (never logged)' },
 ];
 
 export class ConfigError extends Error {
@@ -174,7 +182,20 @@ function smartAppConfig(env: Env): SmartAppConfig {
     .map((url) => url.trim())
     .filter((url) => url.length > 0)
     .map((url) => absoluteUrl({ LAMO_APP_FHIR_SERVERS: url }, 'LAMO_APP_FHIR_SERVERS') as string);
-  return { links: onOff(env, 'LAMO_APP_LINKS', true), clientId, fhirServers };
+  const introspectionId = text(env, 'LAMO_APP_INTROSPECTION_CLIENT_ID');
+  const introspectionSecret = text(env, 'LAMO_APP_INTROSPECTION_CLIENT_SECRET');
+  if ((introspectionId === undefined) !== (introspectionSecret === undefined)) {
+    throw new ConfigError('LAMO_APP_INTROSPECTION_CLIENT_ID and LAMO_APP_INTROSPECTION_CLIENT_SECRET must be set together (values not shown)');
+  }
+  if (introspectionId !== undefined && !/^[\w.\-:]{1,200}$/.test(introspectionId)) {
+    throw new ConfigError(`LAMO_APP_INTROSPECTION_CLIENT_ID must be a plain client id (got "${introspectionId}")`);
+  }
+  return {
+    links: onOff(env, 'LAMO_APP_LINKS', true),
+    clientId,
+    fhirServers,
+    ...(introspectionId !== undefined && introspectionSecret !== undefined ? { introspectionClient: { clientId: introspectionId, clientSecret: introspectionSecret } } : {}),
+  };
 }
 
 /** The URL is checked, never echoed: it holds the database password. */

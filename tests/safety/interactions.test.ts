@@ -17,14 +17,14 @@ describe('interaction table (fhir-mappings/interactions.json)', () => {
     }
   });
 
-  test('ONC pairs use the candidates\' US names (pethidine → meperidine, rifampicin → rifampin)', () => {
-    expect(index.rulesFor(keys('meperidine'), keys('selegiline')).map(({ rule }) => rule.source)).toEqual(['ONC']);
-    expect(index.rulesFor(keys('rifampin'), keys('ritonavir'))).toHaveLength(1);
-    expect(index.rulesFor(keys('pethidine'), keys('selegiline'))).toHaveLength(0);
+  test('ONC pairs are carried by reviewed class rules, under the US names (pethidine → meperidine, rifampicin → rifampin)', () => {
+    expect(index.rulesFor(candidate('meperidine'), candidate('selegiline')).map(({ rule }) => rule.id)).toEqual(['maob-serotonergic']);
+    expect(index.rulesFor(candidate('rifampin'), candidate('ritonavir')).map(({ rule }) => rule.id)).toEqual(['pi-inducer']);
+    expect(index.table.interactions.filter((rule) => rule.source === 'ONC')).toEqual([]);
   });
 
   test('the UGIB condition set carries the PDDI-CDS SNOMED codes', () => {
-    expect(index.table.conditionSets['upper-gi-bleed'].snomed['12847006']).toMatch(/duodenal ulcer with hemorrhage/i);
+    expect(index.table.conditionSets['upper-gi-bleed'].snomed?.['12847006']).toMatch(/duodenal ulcer with hemorrhage/i);
   });
 });
 
@@ -80,10 +80,11 @@ describe('findInteractions', () => {
     expect(findInteractions([cyclosporine('active'), digoxin('draft')])[0].severity).toBe('warning');
   });
 
-  test('an ONC high-priority pair (simvastatin + verapamil) is a warning with its consequence', () => {
+  test('an ONC high-priority pair (simvastatin + verapamil) is a warning of its reviewed rule, with the dose limit', () => {
     const [finding] = findInteractions([active('Simvistatin 10 MG', '316672'), draft('Verapamil Hydrochloride 40 MG', '897718')]);
-    expect(finding).toMatchObject({ severity: 'warning', source: 'ONC' });
-    expect(finding.rationale).toMatch(/myopathy/);
+    expect(finding).toMatchObject({ severity: 'warning', source: 'reviewed', interactionId: 'simva-lova-dose-limit' });
+    expect(finding.rationale).toMatch(/myopathy.*10 mg/);
+    expect(finding.sources).toEqual(['FDA prescribing information of these drugs', 'ONC high-priority DDI list (Phansalkar 2012)']);
   });
 
   test('only pairs with a draft drug, unless reviewing all medications', () => {

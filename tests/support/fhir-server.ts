@@ -5,10 +5,10 @@
  * is switchable per test: demand a bearer token, answer later pages slowly or with an error, or write next
  * links on another origin (a second listener here, so a test can see that nothing was sent to it).
  *
- * Read-only: GET metadata, `<Type>/<id>`, `<Type>?patient=…[&status=…][&encounter=…][&_count=…]` and the
- * paging links; CORS open, as the CDS Hooks sandbox in a browser needs.
+ * Read-only: GET metadata, `<Type>/<id>`, `<Type>?patient=…[&status=…][&encounter=…][&code=…][&date=ge…]
+ * [&_sort=-date][&_count=…]` (also as POST `<Type>/_search`) and the paging links; CORS open, as the CDS Hooks
+ * sandbox in a browser needs.
  */
-import { randomBytes } from 'crypto';
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
 import express, { type Request, type Response } from 'express';
@@ -65,6 +65,12 @@ function referenceOf(value: unknown): string | undefined {
   return typeof reference === 'string' ? reference : undefined;
 }
 
+/** The clinical date a `date` search and `_sort=date` read (Observation: effective, else issued). */
+function whenOf(resource: FhirResource): number {
+  const r = resource as unknown as { effectiveDateTime?: string; issued?: string; authoredOn?: string };
+  return Date.parse(r.effectiveDateTime ?? r.issued ?? r.authoredOn ?? '') || 0;
+}
+
 /** Whether a resource matches the search parameters the stand-in understands. */
 function matches(resource: FhirResource, query: Record<string, string>): boolean {
   const r = resource as unknown as Record<string, unknown>;
@@ -73,6 +79,12 @@ function matches(resource: FhirResource, query: Record<string, string>): boolean
     if (owner !== `Patient/${query.patient.replace(/^Patient\//, '')}`) return false;
   }
   if (query.status !== undefined && !query.status.split(',').includes(String(r.status))) return false;
+  if (query.code !== undefined) {
+    // Token search: "system|code" or a bare code, comma-separated alternatives (the lab search sends LOINC codes).
+    const codings = ((r.code as { coding?: { system?: string; code?: string }[] } | undefined)?.coding ?? []).flatMap((c) => [`${c.system}|${c.code}`, String(c.code)]);
+    if (!query.code.split(',').some((token) => codings.includes(token))) return false;
+  }
+  if (query.date !== undefined && /^ge/.test(query.date) && !(whenOf(resource) >= Date.parse(query.date.slice(2)))) return false;
   if (query.encounter !== undefined) {
     const context = r.context as { encounter?: unknown } | undefined;
     const encounters = [r.encounter, r.context, ...(Array.isArray(context?.encounter) ? context.encounter : [context?.encounter])].map(referenceOf);
@@ -91,7 +103,6 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
   const pageSize = options.pageSize ?? 20;
   const seen: RequestSeen[] = [];
   const seenElsewhere: RequestSeen[] = [];
-  const searches = new Map<string, FhirResource[]>();
   const faults: PageFaults = { delayMs: 0, offOrigin: false };
 
   const other = express();
@@ -107,14 +118,26 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
   const server = await listen(app);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;
 
-  const page = (searchId: string, offset: number, count: number, self: string): Bundle => {
-    const all = searches.get(searchId) ?? [];
+  // A search id that is the search itself (as some servers do): a next link stays valid across restarts, so
+  // captured requests (tests/fixtures/cds-hooks-sandbox) can be replayed against a fresh stand-in.
+  const searchIdOf = (type: string, query: Record<string, string>): string => Buffer.from(JSON.stringify([type, query])).toString('base64url');
+  const searchOf = (searchId: string): FhirResource[] | undefined => {
+    try {
+      const [type, query] = JSON.parse(Buffer.from(searchId, 'base64url').toString('utf8')) as [string, Record<string, string>];
+      const found = options.resources.filter((r) => r.resourceType === type && matches(r, query));
+      if (query._sort === '-date') found.sort((a, b) => whenOf(b) - whenOf(a));
+      return found;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const page = (searchId: string, all: readonly FhirResource[], offset: number, count: number, self: string): Bundle => {
     const entries = all.slice(offset, offset + count);
     const origin = faults.offOrigin ? `${otherOrigin}/fhir` : base;
     const next = offset + count < all.length ? `${origin}?_getpages=${searchId}&_getpagesoffset=${offset + count}&_count=${count}&_bundletype=searchset` : undefined;
     return {
       resourceType: 'Bundle',
-      id: randomBytes(8).toString('hex'),
       type: 'searchset',
       total: all.length,
       link: [{ relation: 'self', url: self }, ...(next ? [{ relation: 'next', url: next }] : [])],
@@ -123,18 +146,18 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
   };
 
   const search = (type: string, query: Record<string, string>): Bundle => {
-    const found = options.resources.filter((r) => r.resourceType === type && matches(r, query));
-    const searchId = randomBytes(12).toString('hex');
-    searches.set(searchId, found);
+    const kept = Object.fromEntries(Object.entries(query).filter(([name]) => name !== '_count'));
+    const searchId = searchIdOf(type, kept);
     const count = Math.min(Math.max(Number(query._count) || pageSize, 1), pageSize);
     const params = new URLSearchParams(query).toString();
-    return page(searchId, 0, count, `${base}/${type}${params ? `?${params}` : ''}`);
+    return page(searchId, searchOf(searchId) ?? [], 0, count, `${base}/${type}${params ? `?${params}` : ''}`);
   };
 
   app.use((req, res, next) => {
     seen.push({ method: req.method, url: req.originalUrl, ...(req.get('authorization') ? { authorization: req.get('authorization') } : {}) });
     res.set('Access-Control-Allow-Origin', '*');
     res.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Accept');
+    res.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     if (req.method === 'OPTIONS') return void res.status(204).end();
     if (options.token !== undefined && req.path !== '/fhir/metadata' && req.get('authorization') !== `Bearer ${options.token}`) {
       return void fhirJson(res, 401, outcome('login', 'a valid bearer token is required'));
@@ -149,18 +172,20 @@ export async function startFhirStandIn(options: FhirStandInOptions): Promise<Fhi
     if (!q._getpages) return void fhirJson(res, 400, outcome('invalid', 'no search'));
     if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs).unref());
     if (faults.status !== undefined) return void fhirJson(res, faults.status, outcome('exception', 'the page could not be produced'));
-    if (!searches.has(q._getpages)) return void fhirJson(res, 410, outcome('not-found', 'search expired'));
-    fhirJson(res, 200, page(q._getpages, Number(q._getpagesoffset) || 0, Math.min(Number(q._count) || pageSize, pageSize), `${base}${req.url.replace(/^\/fhir/, '')}`));
+    const all = searchOf(q._getpages);
+    if (!all) return void fhirJson(res, 410, outcome('not-found', 'unknown search'));
+    fhirJson(res, 200, page(q._getpages, all, Number(q._getpagesoffset) || 0, Math.min(Number(q._count) || pageSize, pageSize), `${base}${req.url.replace(/^\/fhir/, '')}`));
   });
   app.get('/fhir/:type/:id', (req, res) => {
     const found = options.resources.find((r) => r.resourceType === req.params.type && r.id === req.params.id);
     if (found) fhirJson(res, 200, found);
     else fhirJson(res, 404, outcome('not-found', `${req.params.type}/${req.params.id} is not known`));
   });
-  app.get('/fhir/:type', (req, res) => {
-    const query = Object.fromEntries(Object.entries(req.query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    fhirJson(res, 200, search(req.params.type, query));
-  });
+  const params = (source: unknown): Record<string, string> =>
+    Object.fromEntries(Object.entries((source ?? {}) as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  app.get('/fhir/:type', (req, res) => fhirJson(res, 200, search(req.params.type, params(req.query))));
+  // Search by POST (form parameters), which the CDS Hooks sandbox tries first.
+  app.post('/fhir/:type/_search', express.urlencoded({ extended: false }), (req, res) => fhirJson(res, 200, search(req.params.type, { ...params(req.query), ...params(req.body) })));
 
   return {
     base,

@@ -85,6 +85,17 @@ export interface CardSpec {
   extension?: Record<string, unknown>;
 }
 
+/** The last paragraph of every card's detail. */
+export function knowledgeFootnote(version: string): string {
+  return `_Knowledge version ${version}._`;
+}
+
+/** A card's detail without its knowledge footnote (a card that gathers others names the version once). */
+export function withoutKnowledgeFootnote(detail: string, source: CardSourceInfo): string {
+  const footnote = source.knowledgeVersion ? `\n\n${knowledgeFootnote(source.knowledgeVersion)}` : undefined;
+  return footnote && detail.endsWith(footnote) ? detail.slice(0, -footnote.length) : detail;
+}
+
 export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec): IssuedCard {
   const card: Card = {
     uuid: randomUUID(),
@@ -93,7 +104,7 @@ export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec)
     source: { label: source.label, url: source.modelCardUrl, topic: TOPICS[kind] },
   };
   // Which knowledge judged the call, on every card: a hospital's local overrides change the version.
-  const footnote = source.knowledgeVersion ? `_Knowledge version ${source.knowledgeVersion}._` : undefined;
+  const footnote = source.knowledgeVersion ? knowledgeFootnote(source.knowledgeVersion) : undefined;
   const detail = [spec.detail, footnote].filter((part): part is string => part !== undefined && part !== '').join('\n\n');
   if (detail) card.detail = detail;
   if (spec.extension) card.extension = spec.extension;

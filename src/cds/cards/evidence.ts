@@ -3,6 +3,7 @@
  * "active problems"; and the prompt's medication list (orders active or written in the last 365 days, stopped
  * ones included) labelled as what it is, never as "current medications", which are the orders active now.
  * When no encounter was named or in progress, the detail says the decision was made without today's visit. */
+import { PROMPT_MEDICATIONS_LABEL, WITHOUT_ENCOUNTER } from '../app-wire';
 import { probabilityOf, type Assessment, type ModelOutput } from '../assessment';
 import { md, percent } from './card';
 
@@ -17,13 +18,6 @@ const SECTION_NAMES: Record<string, string> = {
 function listLine(label: string, items: readonly string[]): string | undefined {
   return items.length > 0 ? `- ${label}: ${items.map(md).join('; ')}` : undefined;
 }
-
-/** The prompt's medication list as what it is: active orders and any written in the last year, stopped ones too. */
-export const PROMPT_MEDICATIONS_LABEL = 'Medications in the last year, as the model read them (active or ordered in the past 365 days)';
-
-/** Said in the detail when no encounter was named by the request nor found in progress. */
-export const WITHOUT_ENCOUNTER =
-  "Judged without today's encounter: the request named none and no encounter in progress was found, so the model read the active problem list as this visit's diagnoses.";
 
 /** What the prompt was built from, as a markdown list. */
 export function promptEvidence(assessment: Pick<Assessment, 'inpatient' | 'encounterId' | 'encounterBasis'>, model: ModelOutput): string {

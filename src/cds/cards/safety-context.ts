@@ -2,12 +2,17 @@
  * risk factors), and the dated record of events that make a combination intended (duplicate therapy). */
 import { ageAt } from '../../lamo/prompt';
 import type { DuplicateContext } from '../../safety/duplicate-rules';
+import { latestLabs } from '../../safety/patient-factors';
 import type { PatientContext } from '../../safety/types';
-import type { Assessment } from '../assessment';
+import { mayBeIncomplete, type Assessment } from '../assessment';
 
-export function patientContext(assessment: Pick<Assessment, 'record'>): PatientContext {
+export function patientContext(assessment: Pick<Assessment, 'record'> & Partial<Pick<Assessment, 'encounter' | 'incomplete'>>): PatientContext {
   const age = ageAt(assessment.record.birthDate, new Date().toISOString());
-  return { ...(age !== undefined ? { age } : {}), conditions: assessment.record.conditions.map((condition) => condition.concept), otherMedications: [] };
+  // Labs as of the decision (contract B): a finished encounter (a replayed visit) at its end, a live one now.
+  const end = Date.parse(assessment.encounter?.end ?? '');
+  const labs = latestLabs(assessment.record, Number.isNaN(end) ? new Date() : new Date(end));
+  const labsMayBeIncomplete = assessment.incomplete ? mayBeIncomplete({ incomplete: assessment.incomplete }, 'Observation') : false;
+  return { ...(age !== undefined ? { age } : {}), conditions: assessment.record.conditions.map((condition) => condition.concept), otherMedications: [], labs, labsMayBeIncomplete };
 }
 
 /** The record at the time of the decision: the encounter's start (a replayed visit is judged at its own date), else now. */

@@ -49,11 +49,6 @@ export interface SafetyChecks {
   className(code: string): string | undefined;
 }
 
-const SOURCE_TEXT: Record<InteractionFinding['source'], string> = {
-  ONC: 'ONC high-priority list (Phansalkar 2012)',
-  'PDDI-CDS': 'HL7 PDDI-CDS',
-};
-
 /** The sentence a locally changed severity adds to its card. */
 function overrideNote(override: LocalOverride | undefined, now: string): string[] {
   return override ? [`_Severity set locally (${override.from} → ${now}): ${md(override.reason)}._`] : [];
@@ -112,7 +107,7 @@ function interactionFinding(finding: InteractionFinding, namer: Namer, intended:
       ...factors,
       ...(because ? [`**Intended combination**: ${md(because.rationale)} ${because.advice ? `${md(capitalised(because.advice))}.` : ''}`.trim()] : []),
       ...overrideNote(finding.override, finding.severity),
-      `_Source: ${SOURCE_TEXT[finding.source]}; rule ${md(finding.interactionId)}._`,
+      sourceLine(finding.sources, finding.interactionId),
     ].join('\n\n'),
     overrideReasons: [OVERRIDE_REASONS.benefitOutweighsRisk, OVERRIDE_REASONS.toleratedBefore, OVERRIDE_REASONS.clinicallyIndicated],
   };

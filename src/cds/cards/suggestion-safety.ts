@@ -49,15 +49,21 @@ export function candidateSafety(assessment: Assessment, candidate: string, check
   }
   const drugs = [drug, ...others.map((o) => o.drug).filter((other) => other.name !== drug.name)];
   const labelOf = (name: string): string => others.find((o) => o.drug.name === name)?.order.concept.display ?? name;
-  for (const f of checks.interactions(drugs, patientContext(assessment), 'order')) {
-    const other = labelOf(f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug');
-    add({ kind: 'interaction', severity: f.severity, text: `Interacts with ${other}: ${f.rationale}` }, `${f.severity} interaction with ${other}`);
-  }
-  for (const f of checks.duplicates(drugs, 'order', duplicateContext(assessment))) {
+  const duplicates = checks.duplicates(drugs, 'order', duplicateContext(assessment));
+  // A combination the record shows is intended now (DAPT after a recent STEMI) informs; it does not withhold.
+  const intended = new Map(duplicates.filter((f) => f.basis === 'intended').map((f) => [f.drugs.find((ref) => ref.name !== drug.name)?.name, f.rationale]));
+  for (const f of duplicates) {
     if (f.basis === 'intended' || f.basis === 'renewal') continue;
     const other = labelOf(f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug');
     const basis = f.basis === 'ingredient' ? `same ingredient: ${f.shared.join(', ')}` : f.shared.join(', ');
     add({ kind: 'duplicate', severity: f.severity, text: `Duplicate therapy with ${other} (${basis})` }, `duplicates ${other} (${basis})`);
+  }
+  for (const f of checks.interactions(drugs, patientContext(assessment), 'order')) {
+    const otherName = f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug';
+    const other = labelOf(otherName);
+    const because = intended.get(otherName);
+    const note = `Interacts with ${other}: ${f.rationale}${because ? ` ${because}` : ''}`;
+    add({ kind: 'interaction', severity: because ? 'info' : f.severity, text: note }, `${f.severity} interaction with ${other}`);
   }
   notes.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
   reasons.sort((a, b) => RANK[a.severity] - RANK[b.severity]);

@@ -1,0 +1,81 @@
+/**
+ * Requests the real CDS Hooks sandbox sent (tests/fixtures/cds-hooks-sandbox/README.md), replayed against the
+ * service with a live FHIR stand-in in place of the one they were captured with, and the exact cards expected.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FhirResource } from 'fhir/r4';
+import type { Card } from '../../src/cds/types';
+import { PROJECT_ROOT } from '../../src/paths';
+import { startFhirStandIn, type FhirStandIn } from '../support/fhir-server';
+import { call, expectWellFormedCard, loadPatient, PAGED_PATIENT, PLAIN_PATIENT, QICORE_POPULATION, startApp, WARFARIN_PATIENT, type RunningApp } from './helpers';
+
+const FIXTURES = path.join(PROJECT_ROOT, 'tests', 'fixtures', 'cds-hooks-sandbox');
+const SERVICE_OF: Record<string, string> = { 'patient-view': 'lamo-medication-review', 'order-select': 'lamo-order-select', 'order-sign': 'lamo-order-sign' };
+
+let fhir: FhirStandIn;
+let app: RunningApp;
+beforeAll(async () => {
+  const resources: FhirResource[] = [...loadPatient(PAGED_PATIENT, QICORE_POPULATION), ...loadPatient(WARFARIN_PATIENT), ...loadPatient(PLAIN_PATIENT)];
+  fhir = await startFhirStandIn({ resources });
+  app = await startApp({ CDS_DEADLINE_MS: '20000' });
+});
+afterAll(async () => {
+  await app?.close();
+  await fhir?.close();
+});
+
+type Request = { hook: string; fhirServer?: string; context: Record<string, unknown>; prefetch?: Record<string, unknown> };
+
+/** The captured request, its FHIR base (in `fhirServer` and every link) replaced by the live stand-in's. */
+function fixture(name: string): Request {
+  const text = fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+  const captured = (JSON.parse(text) as Request).fhirServer as string;
+  return JSON.parse(text.split(captured).join(fhir.base)) as Request;
+}
+
+async function answer(request: Request): Promise<{ status: number; cards: Card[]; body: unknown }> {
+  const response = await call<{ cards: Card[] }>(`${app.url}/cds-services/${SERVICE_OF[request.hook]}`, { body: request });
+  for (const card of response.body?.cards ?? []) expectWellFormedCard(card);
+  return { status: response.status, cards: response.body?.cards ?? [], body: response.body };
+}
+
+const outline = (cards: Card[]): string[][] => cards.map((card) => [card.indicator, card.source.topic?.code ?? '', card.summary]);
+
+test.each([
+  // Page 1 of five searches, no encounter: the rest is read from the FHIR server; nothing to say about fluoxetine, hydrochlorothiazide, lisinopril.
+  ['patient-view-paged-prefetch.json', []],
+  // The prescriber is still typing: no card (it used to say "Draft order not checked: draft order request-123").
+  ['order-select-draft-without-drug.json', []],
+  ['order-select-reason-object-without-drug.json', []],
+  // Captopril while lisinopril is active on page 2 of the orders.
+  ['order-select-captopril-paged-prefetch.json', [['warning', 'duplicateTherapy', 'Duplicate therapy: Captopril 25 MG Oral Tablet and lisinopril 10 MG Oral Tablet (same class: ace inhibitors, plain)']]],
+  ['order-select-ibuprofen-reason-object.json', [['critical', 'drugInteraction', 'Ibuprofen: interacts with warfarin (active); duplicates Naproxen sodium 220 MG Oral Tablet (active; same class: propionic acid derivatives)']]],
+  ['order-sign-aspirin.json', [['critical', 'drugInteraction', 'Interaction: aspirin with warfarin (active)']]],
+])('%s → exactly these cards', async (name, expected) => {
+  fhir.seen.length = 0;
+  const request = fixture(name);
+  const result = await answer(request);
+  expect(result.status).toBe(200);
+  expect(outline(result.cards)).toEqual(expected);
+  for (const card of result.cards) expect(`${card.summary}\n${card.detail}`).not.toMatch(/request-123|lamo-draft-/);
+  // The pages the sandbox left out were read from its FHIR server.
+  const paged = Object.values(request.prefetch ?? {}).some((value) => JSON.stringify(value).includes('"relation":"next"'));
+  expect(fhir.seen.some((seen) => seen.url.includes('_getpages='))).toBe(paged);
+});
+
+test('the same paged prefetch without a FHIR server to read the rest from: a data-gap card, never a silent judgement', async () => {
+  const { fhirServer: _none, ...request } = fixture('order-select-captopril-paged-prefetch.json');
+  const result = await answer(request as Request);
+  expect(outline(result.cards)).toEqual([['info', 'dataGap', 'Partial record: Medication orders, conditions and 2 more may be incomplete; some checks may miss something']]);
+  expect(result.cards[0].detail).toMatch(/\*\*Medication orders\*\* \(20 of 35 read; the request named no FHIR server to read the rest from\)/);
+});
+
+test('an order-select with neither selections nor draftOrders (older sandboxes after "remove the draft order"): 400 with an OperationOutcome', async () => {
+  const request = fixture('order-select-reason-object-without-drug.json');
+  delete request.context.selections;
+  delete request.context.draftOrders;
+  const result = await answer(request);
+  expect(result.status).toBe(400);
+  expect((result.body as { resourceType?: string }).resourceType).toBe('OperationOutcome');
+});
