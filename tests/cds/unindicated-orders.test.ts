@@ -214,6 +214,11 @@ describe('renewal suggestions (17.6)', () => {
     expect(renewalCandidates(assessment([amoxicillin()], { record: record({ conditions: [] }), encounter: today }))).toEqual([]);
   });
 
+  test('not due yet: last ordered a week ago, when it is usually renewed yearly', () => {
+    const soon: EncounterView = { ...today, id: 'a-week-later', start: '2003-03-10T09:00:00Z' };
+    expect(renewalCandidates(assessment([amoxicillin()], { record: record(), encounter: soon }))).toEqual([]);
+  });
+
   test('a drug ordered at the last visit only is no routine renewal', () => {
     const once = record({ medications: [...plain.medications, renewed[2]] });
     expect(renewalCandidates(assessment([amoxicillin()], { record: once, encounter: today }))).toEqual([]);

@@ -26,6 +26,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const ROUTINE_STREAK = 2;
 /** Supply known to last longer than this after today: not due for renewal yet. */
 const NOT_DUE_DAYS = 30;
+/** Not due either when last ordered within this share of the drug's usual interval (seen again a week later). */
+const DUE_SHARE_OF_INTERVAL = 0.75;
 
 export interface Renewal {
   /** The drug as the history names it; `name` is what the card calls it. */
@@ -49,7 +51,9 @@ export function renewalCandidates(assessment: Assessment): Renewal[] {
     const facts = drugHistory(history, drug);
     if (!facts.orderedAtLastVisit || facts.streak < ROUTINE_STREAK) continue;
     if (facts.supplyUntil !== undefined && Date.parse(facts.supplyUntil) > at + NOT_DUE_DAYS * DAY_MS) continue;
-    const last = latestOrder(assessment, drug, at);
+    const earlier = ordersOf(assessment, drug, at);
+    if (!due(earlier, at)) continue;
+    const last = earlier[0];
     const described = last ? describe.ofConcept(last.concept) : undefined;
     if (!last || !described || drafted.some((draft) => sharesIngredient(draft, described))) continue;
     const candidate = candidateOf(last, assessment.vocab);
@@ -65,11 +69,22 @@ export function renewalCandidates(assessment: Assessment): Renewal[] {
   return renewals.sort((a, b) => b.facts.streak - a.facts.streak || (a.facts.daysSinceLast ?? 0) - (b.facts.daysSinceLast ?? 0) || a.name.localeCompare(b.name));
 }
 
-function latestOrder(assessment: Assessment, drug: string, at: number): MedicationOrder | undefined {
-  const time = (order: MedicationOrder): number => Date.parse(order.authoredOn ?? '') || 0;
+const timeOf = (order: MedicationOrder): number => Date.parse(order.authoredOn ?? '') || 0;
+
+/** The drug's orders written before `at` (not at this encounter), newest first. */
+function ordersOf(assessment: Assessment, drug: string, at: number): MedicationOrder[] {
   return assessment.record.medications
-    .filter((order) => order.encounterId !== assessment.encounter.id && time(order) < at && assessment.knowledge.drugKey(order.concept) === drug)
-    .sort((a, b) => time(b) - time(a))[0];
+    .filter((order) => order.encounterId !== assessment.encounter.id && timeOf(order) < at && assessment.knowledge.drugKey(order.concept) === drug)
+    .sort((a, b) => timeOf(b) - timeOf(a));
+}
+
+/** Whether the usual interval between the drug's orders has (mostly) passed since the last one. */
+function due(orders: readonly MedicationOrder[], at: number): boolean {
+  const days = [...new Set(orders.map((order) => Math.floor(timeOf(order) / DAY_MS)))].sort((a, b) => a - b);
+  if (days.length < 2) return true;
+  const gaps = days.slice(1).map((day, i) => day - days[i]).sort((a, b) => a - b);
+  const usual = gaps[Math.floor(gaps.length / 2)];
+  return at / DAY_MS - days[days.length - 1] >= DUE_SHARE_OF_INTERVAL * usual;
 }
 
 /** Why a renewal may not be suggested (setting, allergy, contraindication, interaction …), if so. */
