@@ -219,15 +219,30 @@ describe('renewal suggestions (17.6)', () => {
     expect(renewalCandidates(assessment([amoxicillin()], { record: record(), encounter: soon }))).toEqual([]);
   });
 
+  test('an acute visit between two renewals does not hide the pattern: "at 2 of the last 3 visits"', () => {
+    const acute = { id: 'acute', start: '2003-09-01T09:00:00Z' };
+    const withAcute = record({
+      encounters: [...plain.encounters, ...[...visits, acute].map((visit) => ({ ...today, ...visit })), today],
+      medications: [...plain.medications, ...renewed, order('308182', 'Amoxicillin 250 MG Oral Capsule', { id: 'amox-acute', status: 'stopped', authoredOn: acute.start, encounterId: 'acute' })],
+    });
+    const { cards } = renewalCard(assessment([amoxicillin()], { record: withAcute, encounter: today }), source, checks, { intent: 'proposal', limit: 5 });
+    expect(cards[0]?.card.summary).toBe('Renew lisinopril? ordered at 2 of the last 3 visits; Hypertension active');
+  });
+
   test('a drug ordered at the last visit only is no routine renewal', () => {
     const once = record({ medications: [...plain.medications, renewed[2]] });
     expect(renewalCandidates(assessment([amoxicillin()], { record: once, encounter: today }))).toEqual([]);
   });
 
-  test('the safety checks apply: an allergy withholds the renewal', () => {
+  test('the safety checks apply: an allergy withholds the renewal, and the card says the drug is missing and why', () => {
     const allergy: AllergyEntry = { id: 'al-1', concept: { system: RXNORM, code: '29046', display: 'Lisinopril', codings: [{ system: RXNORM, code: '29046', display: 'Lisinopril' }] }, clinicalStatus: 'active', category: ['medication'] };
     const a = assessment([amoxicillin()], { record: record({ allergies: [allergy] }), encounter: today });
-    expect(renewalCard(a, source, checks, { intent: 'proposal', limit: 5 }).cards).toEqual([]);
+    const { cards, suggested } = renewalCard(a, source, checks, { intent: 'proposal', limit: 5 });
+    expect(suggested.size).toBe(0);
+    expect(cards.map((c) => [c.card.indicator, c.card.summary, c.card.suggestions])).toEqual([
+      ['info', "Not among today's orders, though renewed at recent visits: lisinopril (not suggested, see why)", undefined],
+    ]);
+    expect(cards[0].card.detail).toMatch(/- lisinopril \(ordered at each of the last 3 visits\): allergy or intolerance to Lisinopril/);
   });
 
   test('the model\'s suggestion card leaves a renewed drug to the renewal card', () => {

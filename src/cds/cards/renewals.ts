@@ -24,10 +24,18 @@ import { supportNames } from './suggestions';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Ordered at each of at least this many of the latest visits with orders: renewed routinely. */
 export const ROUTINE_STREAK = 2;
+/** Or at two of the last three, and renewed after at least half of the visits that ordered it (an acute visit
+ * between two renewals does not hide the pattern). */
+const ROUTINE_RATE = 0.5;
 /** Supply known to last longer than this after today: not due for renewal yet. */
 const NOT_DUE_DAYS = 30;
-/** Not due either when last ordered within this share of the drug's usual interval (seen again a week later). */
-const DUE_SHARE_OF_INTERVAL = 0.75;
+/**
+ * Not due either when last ordered within half of the drug's usual interval, for a drug renewed monthly or less
+ * often (a patient on yearly renewals seen again a week later); a drug ordered at every visit of a short series
+ * (dialysis, chemotherapy) is renewed by the visit, not the calendar.
+ */
+const DUE_SHARE_OF_INTERVAL = 0.5;
+const CALENDAR_RENEWAL_DAYS = 28;
 
 export interface Renewal {
   /** The drug as the history names it; `name` is what the card calls it. */
@@ -49,7 +57,7 @@ export function renewalCandidates(assessment: Assessment): Renewal[] {
   const renewals: Renewal[] = [];
   for (const drug of history.drugs.keys()) {
     const facts = drugHistory(history, drug);
-    if (!facts.orderedAtLastVisit || facts.streak < ROUTINE_STREAK) continue;
+    if (!routine(facts)) continue;
     if (facts.supplyUntil !== undefined && Date.parse(facts.supplyUntil) > at + NOT_DUE_DAYS * DAY_MS) continue;
     const earlier = ordersOf(assessment, drug, at);
     if (!due(earlier, at)) continue;
@@ -69,6 +77,11 @@ export function renewalCandidates(assessment: Assessment): Renewal[] {
   return renewals.sort((a, b) => b.facts.streak - a.facts.streak || (a.facts.daysSinceLast ?? 0) - (b.facts.daysSinceLast ?? 0) || a.name.localeCompare(b.name));
 }
 
+/** Whether the history shows the drug renewed routinely. */
+function routine(facts: DrugHistory): boolean {
+  return (facts.orderedAtLastVisit && facts.streak >= ROUTINE_STREAK) || (facts.inLastThree >= 2 && (facts.renewalRate ?? 0) >= ROUTINE_RATE);
+}
+
 const timeOf = (order: MedicationOrder): number => Date.parse(order.authoredOn ?? '') || 0;
 
 /** The drug's orders written before `at` (not at this encounter), newest first. */
@@ -84,7 +97,7 @@ function due(orders: readonly MedicationOrder[], at: number): boolean {
   if (days.length < 2) return true;
   const gaps = days.slice(1).map((day, i) => day - days[i]).sort((a, b) => a - b);
   const usual = gaps[Math.floor(gaps.length / 2)];
-  return at / DAY_MS - days[days.length - 1] >= DUE_SHARE_OF_INTERVAL * usual;
+  return usual < CALENDAR_RENEWAL_DAYS || at / DAY_MS - days[days.length - 1] >= DUE_SHARE_OF_INTERVAL * usual;
 }
 
 /** Why a renewal may not be suggested (setting, allergy, contraindication, interaction …), if so. */
@@ -95,9 +108,9 @@ function withheldRenewal(assessment: Assessment, renewal: Renewal, checks: Safet
   return candidateSafety(others, renewal.name, checks).withheld;
 }
 
-/** "ordered at each of the last 4 visits" (visits with medication orders, as the detail says). */
+/** "ordered at each of the last 4 visits", or "at 2 of the last 3 visits" (visits with medication orders, as the detail says). */
 function visitsText(facts: DrugHistory): string {
-  return `ordered at each of the last ${facts.streak} visits`;
+  return facts.streak >= ROUTINE_STREAK ? `ordered at each of the last ${facts.streak} visits` : `ordered at ${facts.inLastThree} of the last 3 visits`;
 }
 
 export interface RenewalOptions {
@@ -110,11 +123,13 @@ export function renewalCard(assessment: Assessment, source: CardSourceInfo, chec
   const suggestions: Omit<Suggestion, 'uuid'>[] = [];
   const shown: Renewal[] = [];
   const withheld: string[] = [];
+  const missing: string[] = [];
   for (const renewal of renewalCandidates(assessment)) {
     if (shown.length >= options.limit) break;
     const why = withheldRenewal(assessment, renewal, checks);
     if (why !== undefined) {
-      withheld.push(`- ${md(renewal.name)}: ${md(why)}`);
+      withheld.push(`- ${md(renewal.name)} (${visitsText(renewal.facts)}): ${md(why)}`);
+      missing.push(renewal.name);
       continue;
     }
     const resource = medicationRequestOf(assessment, renewal.last.concept, options.intent, renewal.support);
@@ -127,7 +142,7 @@ export function renewalCard(assessment: Assessment, source: CardSourceInfo, chec
     shown.push(renewal);
   }
   const suggested = new Set(shown.map((renewal) => renewal.name));
-  if (shown.length === 0) return { cards: [], suggested };
+  if (shown.length === 0) return { cards: withheldOnly(source, withheld, missing), suggested };
   const [first] = shown;
   const model = assessment.model;
   const lines = shown.map((renewal) => {
@@ -157,4 +172,23 @@ export function renewalCard(assessment: Assessment, source: CardSourceInfo, chec
       }),
     ],
   };
+}
+
+/**
+ * Every routine renewal withheld (an interaction with today's orders, say): the clinician is still told that a drug
+ * renewed at each visit is missing from today's orders, and why it is not offered — an omission may be an error.
+ */
+function withheldOnly(source: CardSourceInfo, withheld: readonly string[], missing: readonly string[]): IssuedCard[] {
+  if (missing.length === 0) return [];
+  return [
+    makeCard('renewal-suggestions', source, {
+      summary: `Not among today's orders, though renewed at recent visits: ${missing.join(', ')} (not suggested, see why)`,
+      indicator: 'info',
+      detail: [
+        "The record shows these medications renewed at recent visits with medication orders, and today's orders do not include them. They are not suggested here:",
+        withheld.join('\n'),
+        '_From the medication history: orders written before this visit, by their dates._',
+      ].join('\n\n'),
+    }),
+  ];
 }
