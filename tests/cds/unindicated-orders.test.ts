@@ -234,15 +234,19 @@ describe('renewal suggestions (17.6)', () => {
     expect(renewalCandidates(assessment([amoxicillin()], { record: once, encounter: today }))).toEqual([]);
   });
 
-  test('the safety checks apply: an allergy withholds the renewal, and the card says the drug is missing and why', () => {
+  test('the safety checks apply: an allergy withholds the renewal (no card: nothing to offer)', () => {
     const allergy: AllergyEntry = { id: 'al-1', concept: { system: RXNORM, code: '29046', display: 'Lisinopril', codings: [{ system: RXNORM, code: '29046', display: 'Lisinopril' }] }, clinicalStatus: 'active', category: ['medication'] };
     const a = assessment([amoxicillin()], { record: record({ allergies: [allergy] }), encounter: today });
     const { cards, suggested } = renewalCard(a, source, checks, { intent: 'proposal', limit: 5 });
     expect(suggested.size).toBe(0);
-    expect(cards.map((c) => [c.card.indicator, c.card.summary, c.card.suggestions])).toEqual([
-      ['info', "Not among today's orders, though renewed at recent visits: lisinopril (not suggested, see why)", undefined],
-    ]);
-    expect(cards[0].card.detail).toMatch(/- lisinopril \(ordered at each of the last 3 visits\): allergy or intolerance to Lisinopril/);
+    expect(cards).toEqual([]);
+    // Beside another renewal it is named with why.
+    const metformin = visits.map((visit) => order('860975', '24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet', { id: `met-${visit.id}`, status: 'stopped', authoredOn: visit.start, encounterId: visit.id }));
+    const diabetes = condition('dm-1', '44054006', 'Diabetes mellitus type 2');
+    const both = assessment([amoxicillin()], { record: record({ allergies: [allergy], conditions: [hypertension, diabetes], medications: [...plain.medications, ...renewed, ...metformin] }), encounter: today });
+    const [card] = renewalCard(both, source, checks, { intent: 'proposal', limit: 5 }).cards;
+    expect(card.card.summary).toBe('Renew metformin? ordered at each of the last 3 visits; Diabetes mellitus type 2 active');
+    expect(card.card.detail).toMatch(/- lisinopril \(ordered at each of the last 3 visits\): allergy or intolerance to Lisinopril/);
   });
 
   test('the model\'s suggestion card leaves a renewed drug to the renewal card', () => {

@@ -123,13 +123,11 @@ export function renewalCard(assessment: Assessment, source: CardSourceInfo, chec
   const suggestions: Omit<Suggestion, 'uuid'>[] = [];
   const shown: Renewal[] = [];
   const withheld: string[] = [];
-  const missing: string[] = [];
   for (const renewal of renewalCandidates(assessment)) {
     if (shown.length >= options.limit) break;
     const why = withheldRenewal(assessment, renewal, checks);
     if (why !== undefined) {
       withheld.push(`- ${md(renewal.name)} (${visitsText(renewal.facts)}): ${md(why)}`);
-      missing.push(renewal.name);
       continue;
     }
     const resource = medicationRequestOf(assessment, renewal.last.concept, options.intent, renewal.support);
@@ -142,7 +140,9 @@ export function renewalCard(assessment: Assessment, source: CardSourceInfo, chec
     shown.push(renewal);
   }
   const suggested = new Set(shown.map((renewal) => renewal.name));
-  if (shown.length === 0) return { cards: withheldOnly(source, withheld, missing), suggested };
+  // Nothing to offer: no card. The drugs withheld are named only beside a suggestion (a switch from naproxen to
+  // ibuprofen, say, needs no reminder that naproxen is missing).
+  if (shown.length === 0) return { cards: [], suggested };
   const [first] = shown;
   const model = assessment.model;
   const lines = shown.map((renewal) => {
@@ -174,21 +174,3 @@ export function renewalCard(assessment: Assessment, source: CardSourceInfo, chec
   };
 }
 
-/**
- * Every routine renewal withheld (an interaction with today's orders, say): the clinician is still told that a drug
- * renewed at each visit is missing from today's orders, and why it is not offered — an omission may be an error.
- */
-function withheldOnly(source: CardSourceInfo, withheld: readonly string[], missing: readonly string[]): IssuedCard[] {
-  if (missing.length === 0) return [];
-  return [
-    makeCard('renewal-suggestions', source, {
-      summary: `Not among today's orders, though renewed at recent visits: ${missing.join(', ')} (not suggested, see why)`,
-      indicator: 'info',
-      detail: [
-        "The record shows these medications renewed at recent visits with medication orders, and today's orders do not include them. They are not suggested here:",
-        withheld.join('\n'),
-        '_From the medication history: orders written before this visit, by their dates._',
-      ].join('\n\n'),
-    }),
-  ];
-}
