@@ -87,7 +87,7 @@ describe('assessment endpoint', () => {
     for (const [payload, field] of [
       [{ resources: {} }, 'patientId'],
       [{ patientId: PLAIN_PATIENT, resources: [] }, 'resources'],
-      [{ patientId: PLAIN_PATIENT, resources: { Observation: [] } }, 'Observation'],
+      [{ patientId: PLAIN_PATIENT, resources: { Claim: [] } }, 'Claim'],
       [{ patientId: PLAIN_PATIENT, resources: {}, draftOrders: 'x' }, 'draftOrders'],
     ] as const) {
       const response = await post(payload, good(PLAIN_PATIENT));

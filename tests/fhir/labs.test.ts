@@ -1,8 +1,9 @@
 /** Laboratory Observations (contract B): only the lab table's codes are kept, read into canonical units. */
 import type { Observation, Patient, Resource } from 'fhir/r4';
 import { assembleRecord } from '../../src/fhir/assemble';
-import { isNeededObservation, labCodeSearch, readLabResult } from '../../src/fhir/labs';
+import { isNeededObservation, labCodeSearch, labLookbackStart, readLabResult } from '../../src/fhir/labs';
 import { loadPatientRecords } from '../../src/fhir/load';
+import { ENCOUNTER_PREFETCH, RECENT_LABS } from '../../hooks/prefetch-templates';
 import * as path from 'path';
 
 const LOINC = 'http://loinc.org';
@@ -67,4 +68,13 @@ test('a shared population keeps its creatinine, potassium and eGFR results and l
   expect(byKind('egfr')).toBe(226);
   expect(byKind('inr')).toBe(6);
   expect(summary.byType.Observation).toBeGreaterThan(15_000);
+});
+
+test('the services prefetch recent lab results: the lab codes, newest first, one page', () => {
+  expect(ENCOUNTER_PREFETCH.labs).toBe(RECENT_LABS);
+  expect(RECENT_LABS).toMatch(/^Observation\?patient=\{\{context\.patientId\}\}&code=http:\/\/loinc\.org\|[0-9-]+(,http:\/\/loinc\.org\|[0-9-]+)+&_sort=-date&_count=100$/);
+});
+
+test('the FHIR fallback reads labs from the look-back of the longest-lived lab kind only', () => {
+  expect(labLookbackStart(undefined, new Date('2024-06-01T00:00:00Z'))).toBe('2023-06-02');
 });
