@@ -1,9 +1,8 @@
 /** lamo-order-select (order-select): checks the draft orders just selected — one card per selected draft with
  * everything found about it (allergy, interaction, contraindication, duplicate, no indication) — and suggests
  * what the model recommends and an active condition supports. */
-import { draftSafetyFindings } from '../src/cds/cards/safety';
 import type { ServiceDefinition } from '../src/cds/types';
-import { orderModelCards } from './order-cards';
+import { orderModelCards, orderSafetyFindings } from './order-cards';
 import { ENCOUNTER_PREFETCH } from './prefetch-templates';
 
 const service: ServiceDefinition = {
@@ -35,7 +34,7 @@ const service: ServiceDefinition = {
   },
   // Orders without a single drug among them (a lab order selected) are not this service's business.
   wantsModel: (assessment, context) => assessment.drafts.length > 0 || context.draftOrders.length === 0,
-  safety: draftSafetyFindings,
+  safety: orderSafetyFindings,
   modelCards: orderModelCards,
 };
 export default service;

@@ -1,9 +1,8 @@
 /** lamo-order-sign (order-sign): before signing, checks every draft order — one card per draft with everything
  * found about it; an interaction between two drafts goes on the later one — and suggests what the model
  * recommends and an active condition supports. */
-import { draftSafetyFindings } from '../src/cds/cards/safety';
 import type { ServiceDefinition } from '../src/cds/types';
-import { orderModelCards } from './order-cards';
+import { orderModelCards, orderSafetyFindings } from './order-cards';
 import { ENCOUNTER_PREFETCH } from './prefetch-templates';
 
 const service: ServiceDefinition = {
@@ -29,7 +28,7 @@ const service: ServiceDefinition = {
   },
   judge: ({ drafts }) => drafts,
   wantsModel: (assessment, context) => assessment.drafts.length > 0 || context.draftOrders.length === 0,
-  safety: draftSafetyFindings,
+  safety: orderSafetyFindings,
   modelCards: orderModelCards,
 };
 export default service;

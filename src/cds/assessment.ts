@@ -8,6 +8,9 @@ import { displayName } from '../fhir/display';
 import type { Concept, ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { DecisionThresholds } from '../inference/thresholds';
 import type { PromptEvidence } from '../lamo/prompt';
+import type { DrugKeyOf } from '../lamo/medication-history';
+import type { DrugDescriber } from '../medications/describe-drug';
+import { ALLERGY_GROUPS, type DrugIndications, type IndicationDrug, type MatchOptions } from '../medications/drug-indications';
 import type { HighRiskDrugs } from '../medications/high-risk';
 import type { IndicationKnowledge } from '../medications/indications';
 import type { MedicationVocabulary } from '../medications/types';
@@ -32,6 +35,12 @@ export interface ModelOutput {
 export interface CardKnowledge {
   indications: IndicationKnowledge;
   highRisk: HighRiskDrugs;
+  /** Indications of any drug, by ingredient and by class (src/medications/drug-indications.ts). */
+  drugIndications: DrugIndications;
+  /** An order's drug as ingredients and ATC codes. */
+  describe: DrugDescriber;
+  /** The name drugs go by in the medication history (contract C, src/lamo/medication-history.ts). */
+  drugKey: DrugKeyOf;
 }
 
 /** How the encounter of a decision was found (src/cds/encounter.ts); 'none' when judged without one. */
@@ -136,15 +145,27 @@ export interface Support {
   /** Otherwise the coded reason (a recorded allergy, a reason code): a suggestion's reasonCode. */
   concept?: Concept;
   display: string;
-  via: 'this order' | 'earlier orders' | 'indication table';
+  via: 'this order' | 'earlier orders' | 'indication table' | 'drug class';
+}
+
+/** The drug an order (or else a bare candidate) stands for, as the indication knowledge reads it. */
+export function drugOf(assessment: Pick<Assessment, 'knowledge'>, candidate: string | undefined, order?: MedicationOrder): IndicationDrug | undefined {
+  if (order) return assessment.knowledge.describe.ofConcept(order.concept);
+  return candidate === undefined ? undefined : assessment.knowledge.describe.ofCandidate(candidate);
+}
+
+/** Whether two drugs share an ingredient (a renewal, or a combination product holding the other). */
+export function sharesIngredient(a: IndicationDrug | undefined, b: IndicationDrug | undefined): boolean {
+  return a !== undefined && b !== undefined && a.ingredients.some((ingredient) => b.ingredients.includes(ingredient));
 }
 
 /**
  * The active conditions that support `candidate` (and `order`, when it is an order): the order's own
  * reasonReference (an active Condition) and reasonCode, the reasons of earlier orders of the same drug that are
- * still active, and the conditions the indication table lists for the drug. Each condition once.
+ * still active, and the conditions the indication knowledge lists for the drug, by ingredient and by class
+ * (with `reviewedOnly`, only indications from cited sources: what a suggestion needs). Each condition once.
  */
-export function supportFor(assessment: Assessment, candidate: string | undefined, order?: MedicationOrder): Support[] {
+export function supportFor(assessment: Assessment, candidate: string | undefined, order?: MedicationOrder, options: MatchOptions = {}): Support[] {
   const active = activeConditions(assessment);
   const byId = new Map(active.map((condition) => [condition.id, condition]));
   const found = new Map<string, Support>();
@@ -163,19 +184,34 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
       else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { concept: reason, display: displayName(reason.display), via: 'this order' });
     }
   }
-  if (candidate === undefined) return [...found.values()];
+  const drug = drugOf(assessment, candidate, order);
+  if (drug === undefined) return [...found.values()];
   for (const earlier of assessment.record.medications) {
-    if (earlier === order || candidateOf(earlier, assessment.vocab) !== candidate) continue;
+    if (earlier === order || earlier.reasonConditionIds.length === 0) continue;
+    const same = candidate !== undefined ? candidateOf(earlier, assessment.vocab) === candidate : assessment.knowledge.describe.ofConcept(earlier.concept)?.name === drug.name;
+    if (!same) continue;
     for (const id of earlier.reasonConditionIds) {
       const condition = byId.get(id);
       if (condition) add(condition, 'earlier orders');
     }
   }
-  for (const match of assessment.knowledge.indications.supportingEntries(candidate, active)) add(match.condition, 'indication table');
+  const rules = assessment.knowledge.drugIndications;
+  const profile = rules.profile(drug);
+  for (const match of rules.supporting(profile, active, (condition) => condition.concept, options)) {
+    add(match.condition, match.indication.origin === 'class' ? 'drug class' : 'indication table');
+  }
   // Environmental and food allergies are recorded as AllergyIntolerance, not Condition: they indicate antihistamines and epinephrine.
   const allergies = assessment.record.allergies.filter((allergy) => !INACTIVE_ALLERGY.has(allergy.clinicalStatus ?? ''));
-  for (const concept of assessment.knowledge.indications.supportingConditions(candidate, allergies.map((allergy) => allergy.concept))) {
-    if (!found.has(`allergy:${concept.display}`)) found.set(`allergy:${concept.display}`, { concept, display: displayName(concept.display), via: 'indication table' });
+  const allergyIndication = profile.indications.find((indication) => ALLERGY_GROUPS.has(indication.key) && (!options.reviewedOnly || indication.origin !== 'synthea'));
+  for (const allergy of allergies) {
+    const match = rules.supporting(profile, [allergy.concept], (concept) => concept, options)[0]?.indication;
+    // A food or environmental allergy is the condition antihistamines and epinephrine treat, however it is coded.
+    const byCategory = (allergy.category ?? []).some((category) => category === 'food' || category === 'environment') ? allergyIndication : undefined;
+    const indication = match ?? byCategory;
+    const concept = allergy.concept;
+    if (indication && !found.has(`allergy:${concept.display}`)) {
+      found.set(`allergy:${concept.display}`, { concept, display: displayName(concept.display), via: indication.origin === 'class' ? 'drug class' : 'indication table' });
+    }
   }
   return [...found.values()];
 }

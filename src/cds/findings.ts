@@ -35,6 +35,10 @@ export interface Finding {
   overrideReasons: Coding[];
 }
 
+/** Findings about an order's indication (no indication found, confirm the indication): given by the order hooks
+ * from the knowledge first and again with the model's figures, and saying themselves that no indication was found. */
+export const INDICATION_KINDS: ReadonlySet<CardKind> = new Set(['unsupported-order', 'review-unsupported', 'confirm-indication']);
+
 const RANK: Record<Indicator, number> = { critical: 0, warning: 1, info: 2 };
 
 export function byUrgency(a: { indicator: Indicator }, b: { indicator: Indicator }): number {

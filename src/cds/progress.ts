@@ -8,7 +8,7 @@ import { withinWarningBudget } from './cards/budget';
 import type { CardSourceInfo } from './cards/card';
 import { dataGapCard } from './cards/data-gap';
 import { drugCard } from './cards/drug-card';
-import { byUrgency, groupBySubject, type Finding } from './findings';
+import { byUrgency, groupBySubject, INDICATION_KINDS, type Finding } from './findings';
 import type { PartialEntry } from './partial-data';
 import type { FieldRepairs } from './readable';
 import type { IssuedCard } from './types';
@@ -17,8 +17,8 @@ export class PipelineProgress {
   assessment?: Assessment;
   /** Safety findings about the judged orders; set once the checks ran. */
   safety?: Finding[];
-  /** The model's findings about the judged orders (unsupported, confirm the indication). */
-  modelFindings: Finding[] = [];
+  /** The model's findings about the judged orders (unsupported, confirm the indication); set once the model ran. */
+  modelFindings?: Finding[];
   /** The model's other cards (suggestions, discharge list, order count, not assessed). */
   model: IssuedCard[] = [];
   /** Cards about the request itself (drafts that could not be assessed). */
@@ -41,10 +41,13 @@ export class PipelineProgress {
 
   /** Every card, most urgent first (stable within an indicator), warnings over `warningBudget` folded. */
   cards(source: CardSourceInfo, warningBudget: number): IssuedCard[] {
+    // An indication finding given before the model ran is given again with the model's figures: the later one stands.
+    const modelRan = this.modelFindings !== undefined;
+    const safety = (this.safety ?? []).filter((finding) => !modelRan || !INDICATION_KINDS.has(finding.kind));
     const drugCards =
       this.assessment === undefined
         ? []
-        : groupBySubject([...(this.safety ?? []), ...this.modelFindings]).map((findings) => drugCard(this.assessment as Assessment, findings, source));
+        : groupBySubject([...safety, ...(this.modelFindings ?? [])]).map((findings) => drugCard(this.assessment as Assessment, findings, source));
     const all = [...drugCards, ...this.request, ...this.model];
     if (this.gaps.length > 0 || this.partial.length > 0) {
       const skippedFields = [...this.repairs.entries()].map(([field, count]) => `${field} ×${count}`);

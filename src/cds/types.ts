@@ -16,6 +16,8 @@ export interface CardKit {
   source: CardSourceInfo;
   /** Most suggestions in one card. */
   maxSuggestions: number;
+  /** The safety checks, for suggestions the cards judge themselves (renewals). */
+  safety: SafetyChecks;
 }
 
 /**
@@ -118,6 +120,8 @@ export interface Card {
   selectionBehavior?: 'at-most-one' | 'any';
   overrideReasons?: Coding[];
   links?: Link[];
+  /** CDS Hooks extensions (spec §Extensions): machine-readable details for analytics, never needed to act on the card. */
+  extension?: Record<string, unknown>;
 }
 
 export interface CdsResponse {
@@ -151,7 +155,9 @@ export type CardKind =
   | 'more-warnings'
   | 'data-gap'
   /** A draft with the ingredients of an active order: a renewal (info), not a duplicate (K2). */
-  | 'renewal-of-active';
+  | 'renewal-of-active'
+  /** Drugs the record shows renewed at each recent visit and missing from today's orders (issue 17.6). */
+  | 'renewal-suggestions';
 
 /** A card and what produced it, for the audit trail. */
 export interface IssuedCard {

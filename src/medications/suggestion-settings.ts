@@ -65,11 +65,12 @@ const ALLOWED: Record<EncounterSetting, ReadonlySet<SuggestionSetting>> = {
   inpatient: new Set(['chronic-outpatient', 'acute-outpatient', 'inpatient-only']),
 };
 
-const INPATIENT = new Set(['IMP', 'ACUTE', 'NONAC', 'OBSENC', 'SS']);
+// STU3 exports write the class as a plain word ("emergency", "inpatient") rather than the v3 ActCode.
+const INPATIENT = new Set(['IMP', 'ACUTE', 'NONAC', 'OBSENC', 'SS', 'inpatient']);
 
 /** The setting of an encounter by its v3 ActCode class: a stay, the emergency department, or any other visit. */
 export function encounterSetting(classCode: string | undefined): EncounterSetting {
-  if (classCode === 'EMER') return 'emergency';
+  if (classCode === 'EMER' || classCode === 'emergency') return 'emergency';
   return classCode !== undefined && INPATIENT.has(classCode) ? 'inpatient' : 'outpatient';
 }
 

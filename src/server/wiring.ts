@@ -5,12 +5,16 @@
  */
 import * as path from 'path';
 import { JwtAuthenticator, loadTrustedIssuers } from '../cds/auth';
+import type { CardKnowledge } from '../cds/assessment';
 import type { Logger } from '../cds/logger';
 import { createSafetyChecks, loadSafetyTables, safetyRuleIds, type SafetyTables } from '../cds/safety-checks';
 import { loadManifest } from '../inference/manifest';
 import { createScorer, type ScorerOptions } from '../inference/scorer';
 import { readPromptTemplates } from '../lamo/templates';
 import { loadHighRiskDrugs } from '../medications/high-risk';
+import { drugKeyer } from '../lamo/medication-history';
+import { describerFrom } from '../medications/describe-drug';
+import { loadDrugIndications } from '../medications/drug-indications';
 import { loadIndications } from '../medications/indications';
 import { loadDrugKnowledge, type DrugKnowledge } from '../safety/drugs';
 import { knowledgeVersion } from '../safety/knowledge-version';
@@ -21,6 +25,18 @@ import type { AppDeps } from './app';
 import { ConfigError, type ServerConfig } from './config';
 import { ServiceMetrics } from './metrics';
 import { modelCardMarkdown } from './model-card';
+
+/** The clinical knowledge the cards read, from the shipped tables. */
+export function cardKnowledge(knowledge: DrugKnowledge = loadDrugKnowledge()): CardKnowledge {
+  const indications = loadIndications();
+  return {
+    indications,
+    highRisk: loadHighRiskDrugs(undefined, knowledge.atc),
+    drugIndications: loadDrugIndications(indications.groups, indications),
+    describe: describerFrom(knowledge),
+    drugKey: drugKeyer(knowledge.vocabulary, knowledge.nameTables),
+  };
+}
 
 /** The hospital's overrides, every id checked against the loaded tables: a typo stops the start (exit 2). */
 function localOverrides(config: ServerConfig, tables: SafetyTables, knowledge: DrugKnowledge): LocalOverrides {
@@ -80,7 +96,7 @@ export function buildAppDeps(config: ServerConfig, logger: Logger, scorerOptions
     safety: createSafetyChecks(knowledge, tables, overrides),
     knowledgeVersion: version,
     overrides: overrides.overrides,
-    knowledge: { indications: loadIndications(), highRisk: loadHighRiskDrugs(undefined, knowledge.atc) },
+    knowledge: cardKnowledge(knowledge),
     ...(manifest.expectedDrugsPerVisit !== undefined ? { expectedDrugsPerVisit: manifest.expectedDrugsPerVisit } : {}),
     store,
     metrics,

@@ -80,7 +80,9 @@ test('lowered: naproxen with CKD stage 3 is information here', async () => {
     subject: { reference: `Patient/${PLAIN_PATIENT}` },
     onsetDateTime: '1990-01-01',
   };
-  const { cards, hookInstance } = await sign(PLAIN_PATIENT, [...plain, ckd], '849574', 'Naproxen sodium 220 MG Oral Tablet');
+  // Osteoarthritis of the knee: the naproxen is indicated, so its card is about the kidney alone.
+  const knee: Condition = { ...ckd, id: 'oa-knee', code: { coding: [{ system: 'http://snomed.info/sct', code: '239873007', display: 'Osteoarthritis of knee' }] } };
+  const { cards, hookInstance } = await sign(PLAIN_PATIENT, [...plain, ckd, knee], '849574', 'Naproxen sodium 220 MG Oral Tablet');
   const [card] = byTopic(cards, 'contraindication');
   expect(card?.indicator).toBe('info');
   expect(card?.detail).toMatch(/Severity set locally \(warning → info\): renal pharmacist reviews every NSAID order/);

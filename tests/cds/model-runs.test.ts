@@ -10,8 +10,8 @@ import type { Bundle, FhirResource } from 'fhir/r4';
 import type { Card } from '../../src/cds/types';
 import { loadPopulation } from '../../src/eval/clinical-check/population';
 import { encounterCases, orderSignRequest } from '../../src/eval/clinical-check/scenarios';
-import { SHARED_DIR } from '../../src/paths';
-import { loadDrugKnowledge } from '../../src/safety/drugs';
+import { loadCheckKnowledge } from '../../src/eval/clinical-check/run';
+import { DEFAULT_MODEL_DIR, SHARED_DIR } from '../../src/paths';
 import { call, draftOrder, latestEncounterId, loadPatient, orderRequest, PLAIN_PATIENT, standardPrefetch, startApp, type RunningApp } from './helpers';
 
 let app: RunningApp;
@@ -38,12 +38,12 @@ test('a medications searchset holding only Medication resources is a MedicationR
 });
 
 test('STU3 first visits with orders (drugs named through Medication resources): the model runs in every one', async () => {
-  const vocab = loadDrugKnowledge().vocabulary;
-  const patients = loadPopulation(path.join(SHARED_DIR, 'data', 'synthea-stu3-1461'), { testOnly: false, maxPatients: 12 });
-  // Each patient's first visit with a covered order: no order before it, only the patient's Medications.
+  const { vocabulary: vocab, keyOf } = loadCheckKnowledge(DEFAULT_MODEL_DIR);
+  const patients = loadPopulation(path.join(SHARED_DIR, 'data', 'synthea-stu3-1461'), { testOnly: false, maxPatients: 60 });
+  // Each patient's first visit with orders, when no order was written before it: only the patient's Medications.
   const firstVisits = patients
-    .map((patient) => encounterCases(patient, vocab).sort((a, b) => (a.encounter.period?.start ?? '').localeCompare(b.encounter.period?.start ?? ''))[0])
-    .filter((c) => c !== undefined)
+    .map((patient) => encounterCases(patient, vocab, keyOf).sort((a, b) => (a.encounter.period?.start ?? '').localeCompare(b.encounter.period?.start ?? ''))[0])
+    .filter((c) => c !== undefined && !c.history.some((r) => r.resourceType === 'MedicationRequest'))
     .slice(0, 4);
   expect(firstVisits.length).toBeGreaterThanOrEqual(3);
   for (const c of firstVisits) {

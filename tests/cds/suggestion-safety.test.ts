@@ -15,10 +15,9 @@ import { candidateSafety } from '../../src/cds/cards/suggestion-safety';
 import { recommendedCandidates, suggestionsCard } from '../../src/cds/cards/suggestions';
 import { createSafetyChecks, loadSafetyTables } from '../../src/cds/safety-checks';
 import { thresholdsFromTable } from '../../src/inference/thresholds';
-import { loadHighRiskDrugs } from '../../src/medications/high-risk';
-import { loadIndications } from '../../src/medications/indications';
 import { loadDrugKnowledge } from '../../src/safety/drugs';
 import { LocalOverrides, parseOverrides } from '../../src/safety/overrides';
+import { cardKnowledge as cardKnowledgeOf } from '../../src/server/wiring';
 import { loadPatient, PLAIN_PATIENT, RXNORM } from './helpers';
 
 const ELDERLY_CHD_TBI = '190524df-4de5-4c01-8560-8b41e23c3b84';
@@ -26,7 +25,7 @@ const knowledge = loadDrugKnowledge();
 const vocab = knowledge.vocabulary;
 const tables = loadSafetyTables();
 const safety = createSafetyChecks(knowledge, tables);
-const cardKnowledge = { indications: loadIndications(), highRisk: loadHighRiskDrugs(undefined, knowledge.atc) };
+const cardKnowledge = cardKnowledgeOf(knowledge);
 const source = { label: 'LAMO test', modelCardUrl: 'https://cds.example.org/model-card' };
 
 const record = (patientId: string): PatientRecord => assembleRecord(loadPatient(patientId), { patientId }).record;

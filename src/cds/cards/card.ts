@@ -26,6 +26,7 @@ export const TOPICS: Record<CardKind, Coding> = {
   'unassessed-draft': { system: TOPIC_SYSTEM, code: 'draftNotAssessed', display: 'Draft order not assessed' },
   'more-warnings': { system: TOPIC_SYSTEM, code: 'moreWarnings', display: 'Further warnings' },
   'data-gap': { system: TOPIC_SYSTEM, code: 'dataGap', display: 'Recommendations unavailable' },
+  'renewal-suggestions': { system: TOPIC_SYSTEM, code: 'renewalSuggestions', display: 'Medications to renew' },
   'renewal-of-active': { system: TOPIC_SYSTEM, code: 'renewalOfActive', display: 'Renewal of an active order' },
 };
 
@@ -81,6 +82,7 @@ export interface CardSpec {
   suggestions?: Omit<Suggestion, 'uuid'>[];
   /** Defaults for warnings and critical cards when omitted. */
   overrideReasons?: Coding[];
+  extension?: Record<string, unknown>;
 }
 
 /** The last paragraph of every card's detail. */
@@ -105,6 +107,7 @@ export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec)
   const footnote = source.knowledgeVersion ? knowledgeFootnote(source.knowledgeVersion) : undefined;
   const detail = [spec.detail, footnote].filter((part): part is string => part !== undefined && part !== '').join('\n\n');
   if (detail) card.detail = detail;
+  if (spec.extension) card.extension = spec.extension;
   if (spec.suggestions && spec.suggestions.length > 0) {
     card.suggestions = spec.suggestions.map((suggestion) => ({ ...suggestion, uuid: randomUUID() }));
     card.selectionBehavior = 'any';

@@ -34,7 +34,7 @@ export function dataGapCard(source: CardSourceInfo, facts: GapFacts): IssuedCard
     facts.skippedFields.length > 0 ? ` Malformed fields were left out and the rest of each resource was used (${facts.skippedFields.join(', ')}).` : '';
   const paragraphs: string[] = [];
   if (facts.reasons.length > 0) {
-    paragraphs.push('The LAMO model gave no recommendations or indication warnings for this request:', facts.reasons.map((reason) => `- ${md(reason)}`).join('\n'));
+    paragraphs.push('The LAMO model gave no recommendations for this request (a new order without an indication is still named, from the indication knowledge alone):', facts.reasons.map((reason) => `- ${md(reason)}`).join('\n'));
   }
   if (facts.partial.length > 0) {
     paragraphs.push(

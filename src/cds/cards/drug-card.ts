@@ -5,24 +5,34 @@
  * (e.g. a SMART app) is added in one place.
  */
 import { removeDraftAction, supportFor, type Assessment, type Support } from '../assessment';
-import { byUrgency, type Finding, type FindingSubject } from '../findings';
+import { isKnown } from '../../medications/drug-indications';
+import { byUrgency, INDICATION_KINDS, type Finding, type FindingSubject } from '../findings';
 import type { Coding, IssuedCard } from '../types';
-import { makeCard, md, type CardSourceInfo } from './card';
+import { makeCard, md, TOPICS, type CardSourceInfo } from './card';
+
+
+/** The card extension listing each finding of a drug card: its topic code and indicator. */
+export const FINDINGS_EXTENSION = 'lamo-cds-findings';
 
 const VIA: Record<Support['via'], string> = {
   'this order': 'the reason given on this order',
   'earlier orders': 'the reason of earlier orders of this drug',
   'indication table': 'a known indication of this drug',
+  'drug class': 'a known indication of its drug class',
 };
 
 /** "Atrial fibrillation (the reason given on this order)", each condition name whole, one per line. */
-export function supportText(assessment: Assessment, subject: Pick<FindingSubject, 'name' | 'candidate'>, support: readonly Support[]): string {
+export function supportText(assessment: Assessment, subject: Pick<FindingSubject, 'name' | 'candidate'> & { orderId?: string }, support: readonly Support[]): string {
   if (support.length > 0) {
     const lines = support.map((s) => `- ${md(s.display)} (${VIA[s.via]})`);
     return `Active condition${support.length === 1 ? '' : 's'} supporting ${md(subject.name)}:\n${lines.join('\n')}`;
   }
-  const none = subject.candidate ? assessment.knowledge.indications.noIndicationKnown(subject.candidate) : undefined;
-  if (none && none.use !== 'unknown') return `${md(subject.name)} is usually given without a condition to treat (${md(none.reason)}).`;
+  const order = assessment.drafts.find((o) => o.id === subject.orderId) ?? assessment.judged.find((o) => o.id === subject.orderId);
+  const drug = order ? assessment.knowledge.describe.ofConcept(order.concept) : subject.candidate ? assessment.knowledge.describe.ofCandidate(subject.candidate) : undefined;
+  const profile = drug ? assessment.knowledge.drugIndications.profile(drug) : undefined;
+  if (profile?.noConditionNeeded) return `${md(subject.name)} is usually given without a condition to treat (${md(profile.noConditionNeeded.use)}).`;
+  // Never imply a check that did not run: the knowledge holds no indication of this drug.
+  if (!profile || !isKnown(profile)) return `The indications of ${md(subject.name)} are not in the service's knowledge, so they were not checked.`;
   return `No active condition in the record was found that supports ${md(subject.name)}.`;
 }
 
@@ -50,9 +60,12 @@ export function drugCard(assessment: Assessment, findings: readonly Finding[], s
     detail: [
       `**${md(subject.label)}** (${subject.source === 'draft' ? 'being ordered' : 'active'})`,
       ...sorted.map((finding) => finding.detail),
-      supportText(assessment, subject, support),
+      // A finding about the missing indication has said so already.
+      ...(support.length === 0 && sorted.some((finding) => INDICATION_KINDS.has(finding.kind)) ? [] : [supportText(assessment, subject, support)]),
     ].join('\n\n'),
     suggestions: removal ? [{ label: removal.description.slice(0, 120), actions: [removal] }] : [],
     overrideReasons: mergedReasons(sorted),
+    // Every check that found something, not only the first: alert load by rule is measured from this.
+    extension: { [FINDINGS_EXTENSION]: sorted.map((finding) => ({ topic: TOPICS[finding.kind].code, indicator: finding.indicator })) },
   });
 }

@@ -30,6 +30,8 @@ export interface SuggestionOptions {
   intent: 'proposal' | 'order';
   /** At most this many suggestions (the most probable). */
   limit: number;
+  /** Candidates another card already suggests (a renewal). */
+  exclude?: ReadonlySet<string>;
 }
 
 export interface Suggestible {
@@ -65,7 +67,8 @@ export function suggestible(assessment: Assessment): { suggest: Suggestible[]; w
 export function suggestionsCard(assessment: Assessment, source: CardSourceInfo, options: SuggestionOptions): IssuedCard[] {
   const model = assessment.model;
   if (!model) return [];
-  const { suggest, withheld } = suggestible(assessment);
+  const { suggest: all, withheld } = suggestible(assessment);
+  const suggest = all.filter(({ candidate }) => !options.exclude?.has(candidate));
   const suggestions: Omit<Suggestion, 'uuid'>[] = [];
   const names: string[] = [];
   const details: string[] = [];
