@@ -157,7 +157,9 @@ export type CardKind =
   /** A draft with the ingredients of an active order: a renewal (info), not a duplicate (K2). */
   | 'renewal-of-active'
   /** Drugs the record shows renewed at each recent visit and missing from today's orders (issue 17.6). */
-  | 'renewal-suggestions';
+  | 'renewal-suggestions'
+  /** One product drafted several times in one call: one regimen, judged once (src/cds/cards/repeated-orders.ts). */
+  | 'repeated-order';
 
 /** A card and what produced it, for the audit trail. */
 export interface IssuedCard {

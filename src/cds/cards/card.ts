@@ -28,6 +28,7 @@ export const TOPICS: Record<CardKind, Coding> = {
   'data-gap': { system: TOPIC_SYSTEM, code: 'dataGap', display: 'Recommendations unavailable' },
   'renewal-suggestions': { system: TOPIC_SYSTEM, code: 'renewalSuggestions', display: 'Medications to renew' },
   'renewal-of-active': { system: TOPIC_SYSTEM, code: 'renewalOfActive', display: 'Renewal of an active order' },
+  'repeated-order': { system: TOPIC_SYSTEM, code: 'repeatedOrder', display: 'Product ordered several times in one order set' },
 };
 
 const reason = (code: string, display: string): Coding => ({ system: OVERRIDE_REASON_SYSTEM, code, display });

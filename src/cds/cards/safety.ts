@@ -27,6 +27,7 @@ import { drugRef } from '../../safety/types';
 import { candidateOf, orderLabel, type Assessment } from '../assessment';
 import { JudgedOrders, type Finding, type FindingSubject } from '../findings';
 import { md, OVERRIDE_REASONS } from './card';
+import { repeatedDrafts, repeatedOrderFindings } from './repeated-orders';
 import { duplicateContext, patientContext } from './safety-context';
 
 export { patientContext };
@@ -227,10 +228,17 @@ function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyD
   return found.filter((f): f is Finding => f !== undefined);
 }
 
-/** Order hooks: the judged drafts against every other draft and the active drugs. */
+/**
+ * Order hooks: the judged drafts against every other draft and the active drugs. A product drafted several times
+ * is one regimen (./repeated-orders.ts): checked once, through the copy judged, and said so on its card.
+ */
 export function draftSafetyFindings(assessment: Assessment, checks: SafetyChecks): Finding[] {
-  const drugs = [...assessment.drafts.map((o) => checks.drugOfOrder(o, 'draft')), ...assessment.active.map((o) => checks.drugOfOrder(o, 'active'))];
-  return findingsOf(assessment, checks, drugs, 'order', new JudgedOrders(assessment.judged, 'draft'));
+  const { kept } = repeatedDrafts(assessment.drafts, new Set(assessment.judged.map((order) => order.id)));
+  const drugs = [...kept.map((o) => checks.drugOfOrder(o, 'draft')), ...assessment.active.map((o) => checks.drugOfOrder(o, 'active'))];
+  const judged = new JudgedOrders(assessment.judged, 'draft');
+  const namer = new Namer(assessment, judged);
+  const repeats = repeatedOrderFindings(assessment, (order) => namer.subject(drugRef(checks.drugOfOrder(order, 'draft'))));
+  return [...findingsOf(assessment, checks, drugs, 'order', judged), ...repeats];
 }
 
 /** Review and discharge: every pair of active drugs; a pair's finding goes to the more recently ordered one. */
