@@ -21,6 +21,7 @@ import { FHIR_MAPPINGS_DIR, SHARED_DIR } from '../src/paths';
 import { loadConditionGroups } from '../src/medications/condition-groups';
 import { loadDrugCatalogue, type DrugCatalogue } from '../src/medications/drug-catalogue';
 import { InteractionIndex, type ConditionSet, type DrugGroup, type InteractionRule, type InteractionSide, type InteractionTable } from '../src/safety/interaction-table';
+import { severityWordingProblem, wordsOfAction } from '../src/safety/severity-wording';
 import { checkKnowledge, knowledgeTable, loadInteractionKnowledge } from './interaction-knowledge';
 import { loadAtcReview, writeJson } from './build-atc-table';
 
@@ -80,8 +81,9 @@ export function loadValueSets(): Map<string, ParsedValueSet> {
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
-/** An RxNorm drug value set as a group: its ingredient names (from the member titles) and all product codes. */
-function drugGroup(sets: Map<string, ParsedValueSet>, id: string, label: string, nameFixes: Record<string, string>): DrugGroup {
+/** An RxNorm drug value set as a group: its ingredient names (from the member titles) and all product codes
+ * (less the antiplatelet-dose products of `doses`, whose ingredient then matches by product code only). */
+function drugGroup(sets: Map<string, ParsedValueSet>, id: string, label: string, nameFixes: Record<string, string>, doses?: AntiplateletDoses): DrugGroup {
   const set = sets.get(id);
   if (!set) throw new Error(`PDDI-CDS value set ${id} is missing`);
   const members = set.includes.length > 0 ? set.includes.map((member) => sets.get(member) ?? missing(member)) : [set];
@@ -89,9 +91,11 @@ function drugGroup(sets: Map<string, ParsedValueSet>, id: string, label: string,
   const rxnorm = new Set<string>();
   for (const member of members) {
     const drug = member.title.replace(/\s+Medications Value Set$/i, '').trim().toLowerCase();
-    ingredients.add(nameFixes[drug] ?? canonicalIngredient(drug));
+    const split = doses?.member === member.id;
+    if (!split) ingredients.add(nameFixes[drug] ?? canonicalIngredient(drug));
     for (const concept of member.concepts) {
       if (concept.system !== RXNORM) throw new Error(`${member.id}: unexpected code system ${concept.system}`);
+      if (split && atAntiplateletDose(concept.display, doses)) continue;
       rxnorm.add(concept.code);
     }
   }
@@ -125,7 +129,34 @@ interface PddiGroupSpec {
   addIngredients?: string[];
   /** Match by product code only (topical diclofenac: the ingredient alone is not topical). */
   byProductCodeOnly?: boolean;
+  /** Products of one member set left out at antiplatelet doses (low-dose aspirin is not an NSAID for this rule). */
+  antiplateletDoses?: AntiplateletDoses;
   note?: string;
+}
+
+/** The member value set whose products up to `maxMg` of `ingredient` (alone or with `with`) are left out, and the ingredient itself. */
+export interface AntiplateletDoses {
+  member: string;
+  ingredient: string;
+  maxMg: number;
+  with: string[];
+  why: string;
+}
+
+/** "Aspirin 81 MG Oral Tablet", "12 HR Aspirin 25 MG / Dipyridamole 200 MG …": the ingredients and their strengths in mg. */
+export function productStrengths(display: string): Map<string, number> {
+  const strengths = new Map<string, number>();
+  for (const [, name, amount] of display.matchAll(/([A-Za-z][A-Za-z ,-]*?)\s+(\d+(?:\.\d+)?)\s*MG\b(?!\/)/g)) {
+    strengths.set(name.replace(/^(\d+\s*)?HR\s+/i, '').trim().toLowerCase(), Number(amount));
+  }
+  return strengths;
+}
+
+/** Whether a product is the ingredient at an antiplatelet dose, alone or with an allowed partner. */
+export function atAntiplateletDose(display: string, doses: AntiplateletDoses): boolean {
+  const strengths = productStrengths(display);
+  const mg = strengths.get(doses.ingredient);
+  return mg !== undefined && mg <= doses.maxMg && [...strengths.keys()].every((name) => name === doses.ingredient || doses.with.includes(name));
 }
 
 type Mechanism = { either: string; consequence: string } | { oneEach: [string, string]; consequence: string };
@@ -249,7 +280,7 @@ export function buildInteractionTable(catalogue: DrugCatalogue = loadDrugCatalog
   const sets = loadValueSets();
   const groups: Record<string, DrugGroup> = {};
   for (const [name, spec] of Object.entries(rules.pddi.groups)) {
-    const group = drugGroup(sets, spec.valueSet, spec.label, rules.pddi.nameFixes);
+    const group = drugGroup(sets, spec.valueSet, spec.label, rules.pddi.nameFixes, spec.antiplateletDoses);
     if (spec.addIngredients) group.ingredients = [...group.ingredients, ...spec.addIngredients].sort();
     if (spec.byProductCodeOnly) group.ingredients = [];
     groups[`pddi-${name}`] = group;
@@ -260,6 +291,10 @@ export function buildInteractionTable(catalogue: DrugCatalogue = loadDrugCatalog
   const conditionGroups = loadConditionGroups();
   const knowledge = loadInteractionKnowledge();
   const problems = checkKnowledge(knowledge, catalogue, conditionGroups);
+  for (const rule of rules.pddi.rules) {
+    const mismatch = severityWordingProblem(rule.severity, wordsOfAction(rule.action ?? ''));
+    if (mismatch) problems.push(`rule ${rule.id}: ${mismatch}`);
+  }
   const reviewed = knowledgeTable(knowledge, conditionGroups);
   Object.assign(groups, reviewed.groups);
   Object.assign(conditionSets, reviewed.conditionSets);

@@ -1,7 +1,8 @@
 /**
  * The reviewed interaction knowledge (fhir-mappings/interaction-knowledge.json) turned into table groups,
  * rules and condition sets, with its checks: every group a rule names exists, every citation is listed,
- * every ingredient a group names is in the drug catalogue, and a raised severity is never lower than the base.
+ * every ingredient a group names is in the drug catalogue, a raised severity is never lower than the base, and
+ * the base severity says what the action's first words say (src/safety/severity-wording.ts).
  * Used by scripts/build-interactions.ts and the reviewer's sheet.
  */
 import * as path from 'path';
@@ -10,6 +11,7 @@ import { loadConditionGroups, type ConditionGroupsFile } from '../src/medication
 import type { DrugCatalogue } from '../src/medications/drug-catalogue';
 import { FHIR_MAPPINGS_DIR } from '../src/paths';
 import { sideGroups, type ConditionSet, type DrugGroup, type InteractionRule, type InteractionSide, type RiskFactor } from '../src/safety/interaction-table';
+import { severityWordingProblem, wordsOfAction } from '../src/safety/severity-wording';
 import { SEVERITY_ORDER, type Severity } from '../src/safety/types';
 
 export const INTERACTION_KNOWLEDGE_FILE = path.join(FHIR_MAPPINGS_DIR, 'interaction-knowledge.json');
@@ -70,6 +72,9 @@ export function checkKnowledge(knowledge: InteractionKnowledge, catalogue: DrugC
     if (!SEVERITIES.has(rule.severity)) problems.push(`rule ${rule.id}: severity ${rule.severity}`);
     if (rule.raisedSeverity && SEVERITY_ORDER.indexOf(rule.raisedSeverity) > SEVERITY_ORDER.indexOf(rule.severity)) problems.push(`rule ${rule.id}: raised severity below the base`);
     if (rule.lowered && SEVERITY_ORDER.indexOf(rule.lowered.severity) < SEVERITY_ORDER.indexOf(rule.severity)) problems.push(`rule ${rule.id}: lowered severity above the base`);
+    // Severity as the source words it: the action's first words ("Contraindicated: …", "Avoid …").
+    const mismatch = severityWordingProblem(rule.severity, wordsOfAction(rule.action ?? ''));
+    if (mismatch) problems.push(`rule ${rule.id}: ${mismatch}`);
     if ((rule.riskFactors ?? []).some((f) => f.raises !== false) && !rule.raisedSeverity) problems.push(`rule ${rule.id}: raising factors without a raisedSeverity`);
     if (rule.sources.length === 0) problems.push(`rule ${rule.id} cites no source`);
     for (const source of rule.sources) if (!knowledge.sources[source] || !knowledge.citations[source]) problems.push(`rule ${rule.id} cites unknown source ${source}`);

@@ -9,6 +9,7 @@ import type { ConditionEntry } from '../fhir/types';
 import { readJsonFile } from '../json-file';
 import { FHIR_MAPPINGS_DIR } from '../paths';
 import { shortCitation } from './citations';
+import { adviceSaysStrength, severityWordingProblem } from './severity-wording';
 import { drugRef, SEVERITY_ORDER, type ContraindicationFinding, type ContraindicationStrength, type SafetyDrug } from './types';
 
 export const DEFAULT_CONTRAINDICATIONS_FILE = path.join(FHIR_MAPPINGS_DIR, 'contraindications.json');
@@ -39,7 +40,7 @@ export interface ContraindicationsFile {
   rules: ContraindicationRule[];
 }
 
-const STRENGTHS: readonly string[] = ['contraindicated', 'avoid', 'use-with-caution'];
+const STRENGTHS: readonly string[] = ['contraindicated', 'do-not-use', 'avoid', 'use-with-caution'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -64,6 +65,11 @@ export function validateContraindications(value: unknown, groups: ConditionGroup
     if (rule.strength !== 'contraindicated' && /contraindicat/i.test(`${rule.advice} ${String(rule.rationale)}`)) {
       throw new Error(`${file}: rule ${rule.id} is "${rule.strength}" but its words say "contraindicated"`);
     }
+    // The severity says what the source says: critical only for "contraindicated" / "do not use" (./severity-wording.ts).
+    const strength = rule.strength as ContraindicationStrength;
+    const mismatch = severityWordingProblem(rule.severity, strength);
+    if (mismatch) throw new Error(`${file}: rule ${rule.id}: ${mismatch}`);
+    if (!adviceSaysStrength(strength, rule.advice)) throw new Error(`${file}: rule ${rule.id}: its advice "${rule.advice}" does not begin with the words of its strength (${strength})`);
     if (!Array.isArray(rule.sources) || rule.sources.length === 0 || !rule.sources.every((id) => typeof id === 'string' && id in (value.sources as object))) {
       throw new Error(`${file}: rule ${rule.id} must cite sources listed in "sources"`);
     }

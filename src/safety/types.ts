@@ -139,7 +139,8 @@ export interface ContraindicationFinding {
   override?: LocalOverride;
 }
 
-export type ContraindicationStrength = 'contraindicated' | 'avoid' | 'use-with-caution';
+/** 'do-not-use': the source says it must not be given (a guideline's "harm" recommendation, a boxed warning to stop). */
+export type ContraindicationStrength = 'contraindicated' | 'do-not-use' | 'avoid' | 'use-with-caution';
 
 export type SafetyFinding = InteractionFinding | DuplicateFinding | AllergyFinding | ContraindicationFinding;
 

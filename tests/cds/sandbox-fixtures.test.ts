@@ -57,9 +57,10 @@ test.each([
     ],
   ],
   ['order-select-ibuprofen-reason-object.json', [['critical', 'drugInteraction', 'Ibuprofen: interacts with warfarin (active); duplicates Naproxen sodium 220 MG Oral Tablet (active; two NSAIDs)']]],
-  // Aspirin meets the active warfarin (bleeding, raised by age) and the active naproxen (antiplatelet + NSAID); the
-  // patient has no coronary disease, stroke or arterial disease, so the aspirin has no indication either (issue 16.1).
-  ['order-sign-aspirin.json', [['critical', 'drugInteraction', 'Aspirin: interacts with warfarin (active); interacts with naproxen (active); no indication found in the record']]],
+  // Aspirin meets the active naproxen (antiplatelet + NSAID, raised to critical by the warfarin taken as well) and the
+  // active warfarin (anticoagulant + antiplatelet: a warning; low-dose aspirin is not an NSAID for the PDDI-CDS rule);
+  // the patient has no coronary disease, stroke or arterial disease, so the aspirin has no indication either (issue 16.1).
+  ['order-sign-aspirin.json', [['critical', 'drugInteraction', 'Aspirin: interacts with naproxen (active); interacts with warfarin (active); no indication found in the record']]],
 ])('%s → exactly these cards', async (name, expected) => {
   fhir.seen.length = 0;
   const request = fixture(name);

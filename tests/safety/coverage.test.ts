@@ -202,6 +202,17 @@ describe("the issue's cases, card by card", () => {
     expect(card?.detail).toMatch(/AGS Beers Criteria 2023/);
   });
 
+  test('low-dose aspirin + warfarin at 72 (a clinician\'s question): a warning to confirm the indication, critical only with a past GI bleed', async () => {
+    const plain = interactionCard(await sign({ age: 72, active: ['warfarin'], draft: 'aspirin' }));
+    expect(plain?.indicator).toBe('warning');
+    expect(plain?.detail).toMatch(/Confirm the indication and planned duration/);
+    expect(plain?.detail).toMatch(/age over 75|rule anticoagulant-antiplatelet/);
+    expect(plain?.detail).not.toMatch(/pddi-warfarin-nsaids|prefer acetaminophen/);
+    const bled = interactionCard(await sign({ age: 72, active: ['warfarin'], draft: 'aspirin', extraConditions: [{ snomed: '37372002', display: 'Upper gastrointestinal hemorrhage' }] }));
+    expect(bled?.indicator).toBe('critical');
+    expect(bled?.detail).toMatch(/history of gastrointestinal bleeding or peptic ulcer/);
+  });
+
   test('SSRI + NSAID (sertraline + ibuprofen): a warning on upper GI bleeding', async () => {
     const card = interactionCard(await sign({ age: 50, active: ['sertraline'], draft: 'ibuprofen' }));
     expect(card?.indicator).toBe('warning');

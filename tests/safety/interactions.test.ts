@@ -18,7 +18,8 @@ describe('interaction table (fhir-mappings/interactions.json)', () => {
   });
 
   test('ONC pairs are carried by reviewed class rules, under the US names (pethidine → meperidine, rifampicin → rifampin)', () => {
-    expect(index.rulesFor(candidate('meperidine'), candidate('selegiline')).map(({ rule }) => rule.id)).toEqual(['maob-serotonergic']);
+    // Meperidine is both serotonergic and contraindicated with MAO-B inhibitors: the critical rule speaks for the pair.
+    expect(index.rulesFor(candidate('meperidine'), candidate('selegiline')).map(({ rule }) => rule.id)).toEqual(['maob-serotonergic', 'maob-contraindicated']);
     expect(index.rulesFor(candidate('rifampin'), candidate('ritonavir')).map(({ rule }) => rule.id)).toEqual(['pi-inducer']);
     expect(index.table.interactions.filter((rule) => rule.source === 'ONC')).toEqual([]);
   });

@@ -189,6 +189,7 @@ function allergyFinding(finding: AllergyFinding, namer: Namer): Finding | undefi
 
 const STRENGTH_HEADING: Record<ContraindicationFinding['strength'], string> = {
   contraindicated: 'Contraindication',
+  'do-not-use': 'Do not use',
   avoid: 'Avoid',
   'use-with-caution': 'Use with caution',
 };
