@@ -9,6 +9,7 @@ import type { Concept, ConditionEntry, EncounterView, MedicationOrder, PatientRe
 import type { DecisionThresholds } from '../inference/thresholds';
 import type { PromptEvidence } from '../lamo/prompt';
 import type { DrugKeyOf } from '../lamo/medication-history';
+import type { CourseDrugs } from '../medications/courses';
 import type { DrugDescriber } from '../medications/describe-drug';
 import { ALLERGY_GROUPS, type DrugIndications, type IndicationDrug, type MatchOptions } from '../medications/drug-indications';
 import type { HighRiskDrugs } from '../medications/high-risk';
@@ -41,6 +42,8 @@ export interface CardKnowledge {
   describe: DrugDescriber;
   /** The name drugs go by in the medication history (contract C, src/lamo/medication-history.ts). */
   drugKey: DrugKeyOf;
+  /** Drugs given in courses: an 'active' order of one long past is a finished course (src/medications/courses.ts). */
+  courses: CourseDrugs;
 }
 
 /** How the encounter of a decision was found (src/cds/encounter.ts); 'none' when judged without one. */
@@ -119,10 +122,11 @@ export function orderLabel(order: MedicationOrder): string {
   return order.concept.display;
 }
 
-/** Active orders, newest first, one per drug (candidate, else display). */
-export function activeOrders(record: PatientRecord, vocab: MedicationVocabulary, exclude: ReadonlySet<string>): MedicationOrder[] {
+/** Active orders, newest first, one per drug (candidate, else display); `current` may set aside an order still
+ * marked active that is not taken any more (a finished antibiotic course: currentOrder). */
+export function activeOrders(record: PatientRecord, vocab: MedicationVocabulary, exclude: ReadonlySet<string>, current: (order: MedicationOrder) => boolean = () => true): MedicationOrder[] {
   const newestFirst = record.medications
-    .filter((order) => STILL_ACTIVE.has(order.status ?? '') && !exclude.has(order.id))
+    .filter((order) => STILL_ACTIVE.has(order.status ?? '') && !exclude.has(order.id) && current(order))
     .sort((a, b) => (Date.parse(b.authoredOn ?? '') || 0) - (Date.parse(a.authoredOn ?? '') || 0));
   const seen = new Set<string>();
   return newestFirst.filter((order) => {
@@ -131,6 +135,11 @@ export function activeOrders(record: PatientRecord, vocab: MedicationVocabulary,
     seen.add(key);
     return true;
   });
+}
+
+/** Whether an active order is still taken at `at` (ms): not a course of a drug given in courses that ended long ago. */
+export function currentOrder(knowledge: Pick<CardKnowledge, 'courses' | 'describe'>, at: number): (order: MedicationOrder) => boolean {
+  return (order) => !knowledge.courses.finished(order, knowledge.describe.ofConcept(order.concept)?.atc ?? [], at);
 }
 
 /** Conditions on the current problem list. */
@@ -145,7 +154,7 @@ export interface Support {
   /** Otherwise the coded reason (a recorded allergy, a reason code): a suggestion's reasonCode. */
   concept?: Concept;
   display: string;
-  via: 'this order' | 'earlier orders' | 'indication table' | 'drug class';
+  via: 'this order' | 'earlier orders' | 'indication table' | 'drug class' | 'this visit';
 }
 
 /** The drug an order (or else a bare candidate) stands for, as the indication knowledge reads it. */
@@ -163,7 +172,8 @@ export function sharesIngredient(a: IndicationDrug | undefined, b: IndicationDru
  * The active conditions that support `candidate` (and `order`, when it is an order): the order's own
  * reasonReference (an active Condition) and reasonCode, the reasons of earlier orders of the same drug that are
  * still active, and the conditions the indication knowledge lists for the drug, by ingredient and by class
- * (with `reviewedOnly`, only indications from cited sources: what a suggestion needs). Each condition once.
+ * (with `reviewedOnly`, only indications from cited sources: what a suggestion needs), and the reasons for this
+ * visit that are indications of the drug. Each condition once.
  */
 export function supportFor(assessment: Assessment, candidate: string | undefined, order?: MedicationOrder, options: MatchOptions = {}): Support[] {
   const active = activeConditions(assessment);
@@ -199,6 +209,14 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
   const profile = rules.profile(drug);
   for (const match of rules.supporting(profile, active, (condition) => condition.concept, options)) {
     add(match.condition, match.indication.origin === 'class' ? 'drug class' : 'indication table');
+  }
+  // The reason for this visit (Encounter.reasonCode/reasonReference) is a current problem even where no Condition
+  // records it (Synthea's symptom visits: "Perennial allergic rhinitis" only on the encounter).
+  const known = new Set([...found.values()].flatMap((support) => (support.conditionId ? (byId.get(support.conditionId)?.concept.codings.map((c) => c.code) ?? []) : [])));
+  for (const match of rules.supporting(profile, assessment.encounter.reasons, (concept) => concept, options)) {
+    const concept = match.condition;
+    if (concept.codings.some((coding) => known.has(coding.code)) || found.has(`visit:${concept.display}`)) continue;
+    found.set(`visit:${concept.display}`, { concept, display: displayName(concept.display), via: 'this visit' });
   }
   // Environmental and food allergies are recorded as AllergyIntolerance, not Condition: they indicate antihistamines and epinephrine.
   const allergies = assessment.record.allergies.filter((allergy) => !INACTIVE_ALLERGY.has(allergy.clinicalStatus ?? ''));

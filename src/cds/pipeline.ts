@@ -16,7 +16,7 @@ import { QueueFullError, type Scorer } from '../inference/types';
 import { buildEncounterPrompt } from '../lamo/prompt';
 import type { PromptTemplates } from '../lamo/types';
 import type { MedicationVocabulary } from '../medications/types';
-import { activeOrders, isInpatient, type Assessment, type CardKnowledge } from './assessment';
+import { activeOrders, currentOrder, isInpatient, type Assessment, type CardKnowledge } from './assessment';
 import type { CardSourceInfo } from './cards/card';
 import { withheldCandidates, type SafetyChecks } from './cards/safety';
 import { recommendedCandidates } from './cards/suggestions';
@@ -110,9 +110,11 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
   progress.request = unassessedDraftsCard(options.source, clinical.unassessed);
 
   const draftIds = new Set(draftResources.filter((r) => r.resourceType === 'MedicationRequest').map((r) => r.id as string));
-  const active = activeOrders(clinical.record, deps.vocab, draftIds);
   const decided = resolveEncounter(known, clinical.record);
   const encounter = decisionEncounter(clinical.record, decided.id, now);
+  // Orders still marked active are current unless the record's dates say they ended (a finished antibiotic course).
+  const at = Date.parse(encounter.start ?? '') || now.getTime();
+  const active = activeOrders(clinical.record, deps.vocab, draftIds, currentOrder(deps.knowledge, at));
   const assessment: Assessment = {
     patientId: context.patientId,
     ...(decided.id !== undefined ? { encounterId: decided.id } : {}),

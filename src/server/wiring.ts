@@ -13,6 +13,7 @@ import { createScorer, type ScorerOptions } from '../inference/scorer';
 import { readPromptTemplates } from '../lamo/templates';
 import { loadHighRiskDrugs } from '../medications/high-risk';
 import { drugKeyer } from '../lamo/medication-history';
+import { loadCourseDrugs } from '../medications/courses';
 import { describerFrom } from '../medications/describe-drug';
 import { loadDrugIndications } from '../medications/drug-indications';
 import { loadIndications } from '../medications/indications';
@@ -35,6 +36,7 @@ export function cardKnowledge(knowledge: DrugKnowledge = loadDrugKnowledge()): C
     drugIndications: loadDrugIndications(indications.groups, indications),
     describe: describerFrom(knowledge),
     drugKey: drugKeyer(knowledge.vocabulary, knowledge.nameTables),
+    courses: loadCourseDrugs(),
   };
 }
 

@@ -6,6 +6,8 @@ import { encounterCases, orderSignRequest } from '../../src/eval/clinical-check/
 import { loadUnindicatedDrugs, pickUnindicated } from '../../src/eval/clinical-check/injection';
 import { modelGapReasons, saysNoIndicationAsInfo, warningTopics, warnsNoIndication } from '../../src/eval/clinical-check/cards';
 import type { Card } from '../../src/cds/types';
+import type { PatientRecord } from '../../src/fhir/types';
+import { modelOnlyReason } from '../../src/eval/clinical-check/model-only';
 import { internalPart } from '../../src/dataset/splits';
 import { loadVocabulary } from '../../src/medications/vocabulary';
 import { DEFAULT_MODEL_DIR, SHARED_DIR } from '../../src/paths';
@@ -103,6 +105,33 @@ describe('injected drafts and reading the cards', () => {
     expect(saysNoIndicationAsInfo(interactionAndInfo)).toBe(true);
     expect([...warningTopics(interactionAndInfo)]).toEqual(['drugInteraction']);
     expect(warnsNoIndication(card([{ topic: 'unsupportedOrder', indicator: 'warning' }], 'warning'))).toBe(true);
+  });
+
+  it('says why a model-only leave-one-out hit was not suggested: withheld, already active, not indicated by the record, other', () => {
+    const knowledge = loadCheckKnowledge(DEFAULT_MODEL_DIR);
+    const concept = (display: string, code: string) => ({ system: 'http://snomed.info/sct', code, display, codings: [{ system: 'http://snomed.info/sct', code, display }] });
+    const viral = { id: 'c1', concept: concept('Viral sinusitis (disorder)', '444814009'), clinicalStatus: 'active' };
+    const record = { patientId: 'p', conditions: [viral], allergies: [], medications: [], encounters: [] } as unknown as PatientRecord;
+    const at = Date.parse('2020-01-01');
+    // Amoxicillin/clavulanate for a viral sinusitis: not indicated (antibiotic stewardship), by design.
+    expect(modelOnlyReason([], 'amoxicillin / clavulanate', record, at, [], knowledge)).toBe('notIndicated');
+    // The reason for this visit counts like a recorded condition: a strep throat indicates penicillin V.
+    expect(modelOnlyReason([], 'penicillin v', record, at, [concept('Streptococcal sore throat (disorder)', '43878008')], knowledge)).toBe('other');
+    const withheld: Card = { uuid: 'u', summary: 's', indicator: 'info', source: { label: 'l' }, detail: 'x\n\nRecommended by the model but not suggested:\n- penicillin v: allergy or intolerance to Penicillin' };
+    expect(modelOnlyReason([withheld], 'penicillin v', record, at, [], knowledge)).toBe('withheldByService');
+    // An active order of the drug: already active, unless it is a course that ended long ago (the service's rule).
+    const penicillin = (authoredOn: string) => ({
+      id: 'm1',
+      status: 'active',
+      authoredOn,
+      concept: { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '834102', display: 'Penicillin V Potassium 500 MG Oral Tablet', codings: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '834102', display: 'Penicillin V Potassium 500 MG Oral Tablet' }] },
+      reasonConditionIds: [],
+      reasonConcepts: [],
+      resource: { resourceType: 'MedicationRequest', status: 'active', intent: 'order', subject: {} },
+    });
+    const strep = [concept('Streptococcal sore throat (disorder)', '43878008')];
+    expect(modelOnlyReason([], 'penicillin v', { ...record, medications: [penicillin('2019-12-20')] } as unknown as PatientRecord, at, strep, knowledge)).toBe('alreadyActive');
+    expect(modelOnlyReason([], 'penicillin v', { ...record, medications: [penicillin('1952-04-10')] } as unknown as PatientRecord, at, strep, knowledge)).toBe('other');
   });
 
   it('lists why the model did not run, from the data-gap card', () => {

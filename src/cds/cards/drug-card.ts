@@ -19,6 +19,7 @@ const VIA: Record<Support['via'], string> = {
   'earlier orders': 'the reason of earlier orders of this drug',
   'indication table': 'a known indication of this drug',
   'drug class': 'a known indication of its drug class',
+  'this visit': 'the reason for this visit',
 };
 
 /** "Atrial fibrillation (the reason given on this order)", each condition name whole, one per line. */

@@ -23,15 +23,16 @@ import type { MedicationVocabulary } from '../../medications/types';
 import { isActiveCondition } from '../../safety/contraindications';
 import { seededUnit } from '../../dataset/splits';
 import type { Scorer } from '../../inference/types';
-import { cardIsAbout, isWarning, modelGapReasons, namesAsNotSuggested, saysNoIndicationAsInfo, suggestedDrugs, warningTopics, warnsNoIndication } from './cards';
+import { cardIsAbout, isWarning, modelGapReasons, saysNoIndicationAsInfo, suggestedDrugs, warningTopics, warnsNoIndication } from './cards';
 import { pickUnindicated, type UnindicatedDrug } from './injection';
+import { MODEL_ONLY_REASONS, modelOnlyReason, type ModelOnlyKnowledge, type ModelOnlyReason } from './model-only';
 import { injectedDraft, orderSignRequest, patientViewRequest, type DrugKeyOf, type EncounterCase } from './scenarios';
 
 export interface CdsClient {
   call(serviceId: string, body: Record<string, unknown>): Promise<Card[]>;
 }
 
-export interface CheckKnowledge {
+export interface CheckKnowledge extends ModelOnlyKnowledge {
   vocabulary: MedicationVocabulary;
   /** Whether a drug may be suggested at this encounter at all (the reviewed suggestion-setting table). */
   maySuggest: (drug: string, classCode: string | undefined) => boolean;
@@ -69,9 +70,10 @@ export interface PopulationResult {
   leaveOneOutModel: Share;
   /** The service on every withheld drug, the model's candidates or not. */
   leaveOneOutServiceAllDrugs: Share;
-  /** Withheld drugs the model alone recalls and the service does not: named by the service as not suggested
-   * (safety, setting), or not named at all (no indication in the record, or over the suggestion limit). */
-  leaveOneOutModelOnly: { withheldByService: number; notSuggested: number };
+  /** Withheld drugs the model alone recalls and the service does not, by why (./model-only.ts), and the drugs
+   * not suggested because no active condition indicates them (antibiotic stewardship: amoxicillin/clavulanate
+   * for a viral sinusitis) or for no reason the check can name ('other'). */
+  leaveOneOutModelOnly: Record<ModelOnlyReason, number> & { notIndicatedDrugs: Record<string, number>; otherDrugs: Record<string, number> };
   /** Suggested drugs ordered at that visit or the patient's next visit with orders. */
   suggestionPrecision: Share;
   suggestionsNamingIndication: Share;
@@ -128,11 +130,12 @@ export async function measurePopulation(
     precision: new Counter(),
     named: new Counter(),
     notRun: new Counter(),
-    modelOnlyWithheld: 0,
-    modelOnlyNotSuggested: 0,
     anyWarning: new Counter(),
   };
   const byDrug = new Map<string, Counter>();
+  const modelOnly = Object.fromEntries(MODEL_ONLY_REASONS.map((reason) => [reason, 0])) as Record<ModelOnlyReason, number>;
+  const notIndicatedDrugs: Record<string, number> = {};
+  const otherDrugs: Record<string, number> = {};
   const byRule = new Map<string, Counter>(ALERT_RULES.map((rule) => [rule, new Counter()]));
   const gapReasons: Record<string, number> = {};
   const warningsPerCall: number[] = [];
@@ -203,8 +206,10 @@ export async function measurePopulation(
         const byModel = (result.probabilities.get(withheld.candidate) ?? 0) >= scorer.thresholds.recommend(withheld.candidate);
         c.model.add(byModel);
         if (byModel && !found) {
-          if (cards.some((card) => namesAsNotSuggested(card, withheld.drug))) c.modelOnlyWithheld += 1;
-          else c.modelOnlyNotSuggested += 1;
+          const why = modelOnlyReason(cards, withheld.drug, record, Date.parse(view.start ?? '') || Date.now(), view.reasons, knowledge);
+          modelOnly[why] += 1;
+          const named = why === 'notIndicated' ? notIndicatedDrugs : why === 'other' ? otherDrugs : undefined;
+          if (named) named[withheld.drug] = (named[withheld.drug] ?? 0) + 1;
         }
       }
     }
@@ -237,7 +242,7 @@ export async function measurePopulation(
     leaveOneOutService: c.service.share(),
     leaveOneOutModel: c.model.share(),
     leaveOneOutServiceAllDrugs: c.serviceAll.share(),
-    leaveOneOutModelOnly: { withheldByService: c.modelOnlyWithheld, notSuggested: c.modelOnlyNotSuggested },
+    leaveOneOutModelOnly: { ...modelOnly, notIndicatedDrugs, otherDrugs },
     suggestionPrecision: c.precision.share(),
     suggestionsNamingIndication: c.named.share(),
     warningCardsPerCall: {

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { currentOrder } from '../../cds/assessment';
 import type { Card } from '../../cds/types';
 import { silentLogger } from '../../cds/logger';
 import { readJsonFile } from '../../json-file';
@@ -16,8 +17,9 @@ import { loadNameTables, loadVocabulary } from '../../medications/vocabulary';
 import { DEFAULT_MODEL_DIR, SHARED_DIR } from '../../paths';
 import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { buildAppDeps } from '../../server/wiring';
+import { buildAppDeps, cardKnowledge } from '../../server/wiring';
 import { loadUnindicatedDrugs } from './injection';
+import { MODEL_ONLY_REASONS } from './model-only';
 import { ALERT_RULES, measurePopulation, type CdsClient, type CheckKnowledge, type PopulationResult, type Share } from './measure';
 import { loadPopulation } from './population';
 import { encounterCases, sampleCases } from './scenarios';
@@ -52,6 +54,8 @@ export function loadCheckKnowledge(modelDir: string): CheckKnowledge {
   const vocabulary = loadVocabulary();
   const tables = loadNameTables();
   const settings = loadSuggestionSettings();
+  // The service's own indication knowledge, read only to say why a model-only hit was not suggested (./model-only.ts).
+  const cards = cardKnowledge();
   return {
     vocabulary,
     maySuggest: (drug, classCode) => settings.verdict(drug, encounterSetting(classCode)).allowed,
@@ -62,6 +66,11 @@ export function loadCheckKnowledge(modelDir: string): CheckKnowledge {
       const read = normaliseProductName(concept.display, { tables });
       return read.covered ? read.candidate : concept.display.toLowerCase().trim();
     },
+    indicated: (drug, conditions) => {
+      const profile = cards.drugIndications.profile(cards.describe.ofCandidate(drug));
+      return cards.drugIndications.supporting(profile, conditions, (concept) => concept, { reviewedOnly: true }).length > 0;
+    },
+    current: (order, at) => currentOrder(cards, at)(order),
     unindicated: loadUnindicatedDrugs(),
     templates: readPromptTemplates(modelDir),
   };
@@ -151,7 +160,11 @@ export function clinicalCheckRows(report: ClinicalCheckReport): [string, string,
     ["LOO recall, model's candidates: service", '>= model', ...each((r) => share(r.leaveOneOutService))],
     ["LOO recall, model's candidates: model alone", '', ...each((r) => share(r.leaveOneOutModel))],
     ['LOO recall, every drug: service', '', ...each((r) => share(r.leaveOneOutServiceAllDrugs))],
-    ['LOO model-only hits: withheld by the service / not suggested', '', ...each((r) => `${r.leaveOneOutModelOnly.withheldByService} / ${r.leaveOneOutModelOnly.notSuggested}`)],
+    [
+      'LOO model-only hits: withheld / already active / not indicated / other',
+      '',
+      ...each((r) => MODEL_ONLY_REASONS.map((reason) => r.leaveOneOutModelOnly[reason]).join(' / ')),
+    ],
     ['suggestion precision (this visit or the next)', 'reported', ...each((r) => share(r.suggestionPrecision))],
     ['suggestions naming an indication', '100%', ...each((r) => share(r.suggestionsNamingIndication))],
     ['warning cards per call, p95 (mean)', '<= 2', ...each((r) => `${r.warningCardsPerCall.p95 ?? 'n/a'} (${r.warningCardsPerCall.mean?.toFixed(2) ?? 'n/a'})`)],
@@ -168,6 +181,12 @@ export function formatClinicalCheck(report: ClinicalCheckReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ');
   const reasons = report.populations.flatMap((r) => Object.entries(r.modelNotRun.reasons).map(([reason, n]) => `${r.population}: model not run ${n}x: ${reason}`));
+  // The recall the service gives up by design, and what is left unexplained, by drug.
+  const named = (drugs: Record<string, number>): string => Object.entries(drugs).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([drug, n]) => `${drug} ${n}`).join(', ');
+  const modelOnly = report.populations.flatMap((r) => [
+    ...(Object.keys(r.leaveOneOutModelOnly.notIndicatedDrugs).length > 0 ? [`${r.population}: model-only hits the record's conditions do not indicate (not suggested by design): ${named(r.leaveOneOutModelOnly.notIndicatedDrugs)}`] : []),
+    ...(Object.keys(r.leaveOneOutModelOnly.otherDrugs).length > 0 ? [`${r.population}: model-only hits not suggested for another reason: ${named(r.leaveOneOutModelOnly.otherDrugs)}`] : []),
+  ]);
   const title = `model ${report.model.id} ${report.model.version}; seed ${report.seed}; at most ${report.maxEncounters} encounters per population`;
-  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...reasons].join('\n');
+  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...reasons, ...modelOnly].join('\n');
 }
