@@ -8,13 +8,14 @@ import { notAssessedCard, notAssessedItems } from '../src/cds/cards/not-assessed
 import { orderCountCard } from '../src/cds/cards/order-count';
 import { renewalCard } from '../src/cds/cards/renewals';
 import { suggestionsCard } from '../src/cds/cards/suggestions';
+import { unknownDrugFindings } from '../src/cds/cards/unknown-drug';
 import { unsupportedFindings } from '../src/cds/cards/unsupported-order';
 import type { Finding } from '../src/cds/findings';
 import type { CardKit, IssuedCard } from '../src/cds/types';
 
 /** The safety checks on the drafts, and the drafts without an indication as the knowledge alone sees them. */
 export function orderSafetyFindings(assessment: Assessment, checks: SafetyChecks): Finding[] {
-  return [...draftSafetyFindings(assessment, checks), ...unsupportedFindings(assessment)];
+  return [...draftSafetyFindings(assessment, checks), ...unsupportedFindings(assessment), ...unknownDrugFindings(assessment, checks)];
 }
 
 export function orderModelCards(assessment: Assessment, kit: CardKit): { findings: Finding[]; cards: IssuedCard[] } {

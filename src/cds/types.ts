@@ -159,7 +159,9 @@ export type CardKind =
   /** Drugs the record shows renewed at each recent visit and missing from today's orders (issue 17.6). */
   | 'renewal-suggestions'
   /** One product drafted several times in one call: one regimen, judged once (src/cds/cards/repeated-orders.ts). */
-  | 'repeated-order';
+  | 'repeated-order'
+  /** A drug the drug catalogue does not know: no class, so class-based checks could not run (src/cds/cards/unknown-drug.ts). */
+  | 'drug-not-in-catalogue';
 
 /** A card and what produced it, for the audit trail. */
 export interface IssuedCard {

@@ -10,6 +10,8 @@ const NAMED: Record<string, string> = {
   'meperidine-Beers': 'AGS Beers Criteria 2023',
   'STOPP-A3': 'STOPP/START v2-v3, STOPP A3',
   'ACEI-boxed-fetal': 'FDA boxed warning (ACE inhibitors, fetal toxicity)',
+  'ARB-boxed-fetal': 'FDA boxed warning (ARBs and aliskiren, fetal toxicity)',
+  'APAP-FDA-2011': 'FDA 2011 (acetaminophen: hepatotoxicity, boxed warning)',
   'NSAID-class-label': 'FDA NSAID class labelling',
   'FDA-label': 'FDA label',
   'OTC-monograph': 'FDA OTC monograph',

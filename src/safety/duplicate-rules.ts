@@ -69,11 +69,21 @@ export interface DuplicateRule {
   intendedWhen?: IntendedWhen[];
 }
 
+/** What to do when an ingredient is in two products, where the sources say more than "keep one" (acetaminophen: the daily total). */
+export interface SameIngredientAdvice {
+  ingredient: string;
+  advice: string;
+  rationale: string;
+  sources: string[];
+  review: string;
+}
+
 export interface DuplicateTherapyFile {
   description: string;
   builtIn: Record<string, string>;
   sources: Record<string, string>;
   rules: DuplicateRule[];
+  sameIngredient?: SameIngredientAdvice[];
 }
 
 /** The rules with the condition groups their indications name. */
@@ -133,6 +143,12 @@ export function validateDuplicateTherapy(value: unknown, groups: ConditionGroups
       }
       checkSources(when.sources, sources, `${where} window ${when.id}`);
     }
+  }
+  for (const entry of (value.sameIngredient ?? []) as unknown[]) {
+    if (!isRecord(entry) || typeof entry.ingredient !== 'string' || typeof entry.advice !== 'string' || typeof entry.rationale !== 'string') {
+      throw new Error(`${file}: every sameIngredient entry needs ingredient, advice and rationale`);
+    }
+    checkSources(entry.sources, sources, `${file}: sameIngredient ${entry.ingredient}`);
   }
   return value as unknown as DuplicateTherapyFile;
 }

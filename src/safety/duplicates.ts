@@ -52,7 +52,7 @@ function isRenewal(a: SafetyDrug, b: SafetyDrug, shared: string[]): boolean {
   return sameIngredients || (a.ingredients.length === 0 && b.ingredients.length === 0 && shared.length > 0);
 }
 
-function substanceFinding(a: SafetyDrug, b: SafetyDrug, shared: string[]): DuplicateFinding {
+function substanceFinding(a: SafetyDrug, b: SafetyDrug, shared: string[], table: DuplicateTherapyTable | undefined): DuplicateFinding {
   const drugs: [ReturnType<typeof drugRef>, ReturnType<typeof drugRef>] = [drugRef(a), drugRef(b)];
   if (isRenewal(a, b, shared)) {
     const active = a.source === 'active' ? a : b;
@@ -68,6 +68,7 @@ function substanceFinding(a: SafetyDrug, b: SafetyDrug, shared: string[]): Dupli
       sources: [],
     };
   }
+  const specific = table?.file.sameIngredient?.find((entry) => shared.includes(entry.ingredient));
   return {
     kind: 'duplicate',
     severity: 'warning',
@@ -75,9 +76,9 @@ function substanceFinding(a: SafetyDrug, b: SafetyDrug, shared: string[]): Dupli
     basis: 'ingredient',
     ruleId: SAME_INGREDIENT,
     shared,
-    rationale: `${a.name} and ${b.name} both contain ${shared.join(' and ')}: risk of a double dose.`,
-    advice: 'keep one product of each ingredient',
-    sources: [],
+    rationale: `${a.name} and ${b.name} both contain ${shared.join(' and ')}: risk of a double dose${specific ? `; ${specific.rationale}` : ''}.`,
+    advice: specific?.advice ?? 'keep one product of each ingredient',
+    sources: specific ? specific.sources.map(shortCitation) : [],
   };
 }
 
@@ -138,7 +139,7 @@ export function findDuplicates(drugs: readonly SafetyDrug[], options: DuplicateO
   for (const [a, b] of pairsToCheck(drugs, options.mode)) {
     const shared = sharedSubstance(a, b);
     if (shared.length > 0) {
-      findings.push(substanceFinding(a, b, shared));
+      findings.push(substanceFinding(a, b, shared, options.table));
       continue;
     }
     const table = options.table;

@@ -121,16 +121,22 @@ function continuedFinding(assessment: Assessment, found: Unsupported, continues?
     };
   }
   const active = subject.source === 'active';
+  // A low-harm drug (a vitamin, calcium, a second-generation antihistamine) is information here too, as for a new order.
+  const lowHarm = found.profile.lowHarm;
   const lead = active
     ? `no active condition in the record supports ${md(subject.name)}${knownText(found)}, and the LAMO model finds it very unlikely for this patient now. Consider whether it is still needed.`
     : `this order continues ${md(orderLabel(continues ?? found.order))}, no active condition in the record supports ${md(subject.name)}${knownText(found)}, and the LAMO model finds this order very unlikely for this visit.`;
   return {
     kind: active ? 'review-unsupported' : 'unsupported-order',
-    indicator: 'warning',
+    indicator: lowHarm ? 'info' : 'warning',
     subject,
     summary: active ? `No indication for active ${subject.name} found in the record` : `No indication for ${subject.name} found in the record`,
     phrase: 'no indication found in the record',
-    detail: [`**No indication found**: ${lead}`, ...evidence].join('\n\n'),
+    detail: [
+      `**No indication found**: ${lead}`,
+      ...(lowHarm ? [`${md(capitalised(subject.name))} is a low-harm drug (${md(lowHarm.label)}): this is for information only.`] : []),
+      ...evidence,
+    ].join('\n\n'),
     overrideReasons: REASONS,
   };
 }
