@@ -160,6 +160,17 @@ describe('continued and active drugs keep the stricter rule', () => {
     expect(summaries(assessment([warfarin()], { record: old }))).toHaveLength(1);
   });
 
+  test('review: an active low-harm drug without an indication is information, as for a new order (an active drug otherwise a warning)', () => {
+    const cetirizine = order('1014676', 'cetirizine hydrochloride 5 MG Oral Tablet', { id: 'cetirizine-active', status: 'active', authoredOn: daysBefore(30) });
+    const record = { ...plain, medications: [...plain.medications, cetirizine] };
+    const found = summaries(assessment([], { record, model: model({ cetirizine: 0.001 }) })).filter(([, , summary]) => /cetirizine/.test(summary));
+    expect(found).toEqual([['review-unsupported', 'info', 'No indication for active cetirizine found in the record']]);
+    const naproxen = order('849574', 'Naproxen sodium 220 MG Oral Tablet', { id: 'naproxen-active', status: 'active', authoredOn: daysBefore(30) });
+    const withNaproxen = { ...plain, medications: [...plain.medications, naproxen] };
+    const warned = summaries(assessment([], { record: withNaproxen, model: model({ naproxen: 0.001 }) })).filter(([, , summary]) => /naproxen/.test(summary));
+    expect(warned).toEqual([['review-unsupported', 'warning', 'No indication for active naproxen found in the record']]);
+  });
+
   test('the medication review still needs the model: no finding without it', () => {
     expect(unsupportedFindings(assessment([]))).toEqual([]);
   });
