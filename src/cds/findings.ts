@@ -26,6 +26,9 @@ export interface Finding {
   kind: CardKind;
   indicator: Indicator;
   subject: FindingSubject;
+  /** Other orders the same finding is about (one caution for three opioids): the card names them and offers to
+   * remove each draft among them. */
+  others?: FindingSubject[];
   /** A whole summary sentence for a card holding only this finding ("No indication for ibuprofen found in the record"). */
   summary: string;
   /** The same as a phrase after the drug's name, for a card gathering several ("interacts with warfarin"). */

@@ -7,6 +7,8 @@
  *  - the reason for this visit counts as a current problem (a symptom visit for allergic rhinitis with no
  *    Condition recorded): diphenhydramine has its indication;
  *  - prednisone for an acute allergic reaction (its FDA label's allergic states);
+ *  - three opioids ordered for a patient with an opioid use disorder: one caution ("avoid", a warning: CDC 2022),
+ *    naming each and offering to remove each, not three cards saying the same;
  *  - "Nicotine 2 MG Chewing Gum" without a code is nicotine; a drug outside the catalogue gets a plain card
  *    saying its class is unknown, so the class-based checks did not run.
  */
@@ -127,4 +129,21 @@ test('"Nicotine 2 MG Chewing Gum" without a code is nicotine (smoking cessation:
   expect(unknown.summary).toBe('Zorblaxamab 5 MG Oral Tablet: not in the drug catalogue, so its drug class is unknown');
   expect(unknown.indicator).toBe('info');
   expect(unknown.detail).toMatch(/the absence of a warning about it does not mean it was checked/);
+});
+
+test('three opioids for a patient with opioid abuse: one warning naming all three, with a remove action for each', async () => {
+  const drafts = [
+    draftOrder(PLAIN_PATIENT, '1860491', '12 HR Hydrocodone Bitartrate 10 MG Extended Release Oral Capsule', encounterId),
+    draftOrder(PLAIN_PATIENT, '245134', '72 HR Fentanyl 0.025 MG/HR Transdermal System', encounterId),
+    draftOrder(PLAIN_PATIENT, '835603', 'tramadol hydrochloride 50 MG Oral Tablet', encounterId),
+  ];
+  const cards = await sign(drafts, [...plain, condition('5602001', 'Opioid abuse (disorder)')]);
+  const cautions = cards.filter((card) => findings(card).some((f) => f.topic === 'contraindication'));
+  expect(cautions).toHaveLength(1);
+  const [caution] = cautions;
+  expect(caution.detail).toMatch(/\*\*Avoid\*\*: the patient has \*\*Opioid abuse\*\*/);
+  expect(caution.detail).toMatch(/This applies to each of:\n- 12 HR Hydrocodone Bitartrate 10 MG Extended Release Oral Capsule \(being ordered\)\n- 72 HR Fentanyl 0.025 MG\/HR Transdermal System \(being ordered\)\n- tramadol hydrochloride 50 MG Oral Tablet \(being ordered\)/);
+  expect(findings(caution)).toContainEqual({ topic: 'contraindication', indicator: 'warning' });
+  const removed = (caution.suggestions ?? []).flatMap((s) => s.actions ?? []).filter((a) => a.type === 'delete').map((a) => a.resourceId);
+  expect(removed.sort()).toEqual(drafts.map((d) => `MedicationRequest/${d.id}`).sort());
 });

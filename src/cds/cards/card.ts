@@ -3,6 +3,7 @@
  * a stable topic code per card kind), markdown detail, override reasons with displays on warnings, and a
  * uuid on every suggestion.
  */
+import type { LocalOverride } from '../../safety/types';
 import { randomUUID } from 'crypto';
 import type { Card, CardKind, Coding, Indicator, IssuedCard, Suggestion } from '../types';
 
@@ -124,4 +125,14 @@ export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec)
 
 export function percent(probability: number): string {
   return `${(probability * 100).toFixed(probability < 0.1 ? 1 : 0)}%`;
+}
+
+/** The sentence a locally changed severity adds to its card. */
+export function overrideNote(override: LocalOverride | undefined, now: string): string[] {
+  return override ? [`_Severity set locally (${override.from} → ${now}): ${md(override.reason)}._`] : [];
+}
+
+/** The rule line closing a safety finding's detail: its short sources and rule id. */
+export function sourceLine(sources: readonly string[], ruleId: string): string {
+  return `_${sources.length > 0 ? `Source: ${sources.map(md).join('; ')}; ` : ''}rule ${md(ruleId)} (pending clinical review)._`;
 }

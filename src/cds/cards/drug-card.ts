@@ -54,7 +54,9 @@ export function drugCard(assessment: Assessment, findings: readonly Finding[], s
   const subject = first.subject;
   const summary = sorted.length === 1 ? first.summary : `${capitalised(subject.name)}: ${sorted.map((f) => f.phrase).join('; ')}`;
   const support = supportFor(assessment, subject.candidate, [...assessment.drafts, ...assessment.judged].find((o) => o.id === subject.orderId));
-  const removal = subject.source === 'draft' ? removeDraftAction(subject.orderId, subject.label) : undefined;
+  // The order's own draft, and the other drafts a finding of this card is about (one caution for several drugs).
+  const drafts = [subject, ...sorted.flatMap((finding) => finding.others ?? [])].filter((s, i, all) => s.source === 'draft' && all.findIndex((t) => t.orderId === s.orderId) === i);
+  const removals = drafts.map((draft) => removeDraftAction(draft.orderId, draft.label)).filter((action): action is NonNullable<typeof action> => action !== undefined);
   return makeCard(first.kind, source, {
     summary,
     indicator: first.indicator,
@@ -64,7 +66,7 @@ export function drugCard(assessment: Assessment, findings: readonly Finding[], s
       // A finding about the missing indication has said so already.
       ...(support.length === 0 && sorted.some((finding) => INDICATION_KINDS.has(finding.kind)) ? [] : [supportText(assessment, subject, support)]),
     ].join('\n\n'),
-    suggestions: removal ? [{ label: removal.description.slice(0, 120), actions: [removal] }] : [],
+    suggestions: removals.map((removal) => ({ label: removal.description.slice(0, 120), actions: [removal] })),
     overrideReasons: mergedReasons(sorted),
     // Every check that found something, not only the first: alert load by rule is measured from this.
     extension: { [FINDINGS_EXTENSION]: sorted.map((finding) => ({ topic: TOPICS[finding.kind].code, indicator: finding.indicator })) },

@@ -9,7 +9,6 @@
  * pairs with a draft) and `activeSafetyFindings` (every pair of active drugs, for the review and discharge).
  */
 import type { AllergyEntry, ConditionEntry, MedicationOrder } from '../../fhir/types';
-import { displayName } from '../../fhir/display';
 import type { EncounterSetting, SettingVerdict } from '../../medications/suggestion-settings';
 import type { DuplicateContext } from '../../safety/duplicate-rules';
 import type {
@@ -18,7 +17,6 @@ import type {
   DrugRef,
   DuplicateFinding,
   InteractionFinding,
-  LocalOverride,
   PairMode,
   PatientContext,
   SafetyDrug,
@@ -26,7 +24,8 @@ import type {
 import { drugRef } from '../../safety/types';
 import { candidateOf, orderLabel, type Assessment } from '../assessment';
 import { JudgedOrders, type Finding, type FindingSubject } from '../findings';
-import { md, OVERRIDE_REASONS } from './card';
+import { md, overrideNote, OVERRIDE_REASONS, sourceLine } from './card';
+import { cautionFindings } from './cautions';
 import { repeatedDrafts, repeatedOrderFindings } from './repeated-orders';
 import { duplicateContext, patientContext } from './safety-context';
 
@@ -50,13 +49,9 @@ export interface SafetyChecks {
   className(code: string): string | undefined;
 }
 
-/** The sentence a locally changed severity adds to its card. */
-function overrideNote(override: LocalOverride | undefined, now: string): string[] {
-  return override ? [`_Severity set locally (${override.from} → ${now}): ${md(override.reason)}._`] : [];
-}
 
 /** What a finding needs to name orders: the subject and the other drug of a pair, by their product names. */
-class Namer {
+export class Namer {
   private readonly orders = new Map<string, MedicationOrder>();
 
   constructor(
@@ -79,6 +74,11 @@ class Namer {
 
   order(ref: DrugRef): MedicationOrder | undefined {
     return ref.orderId !== undefined ? this.orders.get(ref.orderId) : undefined;
+  }
+
+  /** Where the drug's order stands among the judged ones (earlier first). */
+  position(ref: DrugRef): number {
+    return this.judged.orders.findIndex((order) => order.id === ref.orderId);
   }
 }
 
@@ -118,9 +118,6 @@ function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function sourceLine(sources: readonly string[], ruleId: string): string {
-  return `_${sources.length > 0 ? `Source: ${sources.map(md).join('; ')}; ` : ''}rule ${md(ruleId)} (pending clinical review)._`;
-}
 
 function renewalFinding(finding: DuplicateFinding, namer: Namer, subject: DrugRef, other: DrugRef): Finding {
   const active = namer.order(other);
@@ -187,33 +184,6 @@ function allergyFinding(finding: AllergyFinding, namer: Namer): Finding | undefi
   };
 }
 
-const STRENGTH_HEADING: Record<ContraindicationFinding['strength'], string> = {
-  contraindicated: 'Contraindication',
-  'do-not-use': 'Do not use',
-  avoid: 'Avoid',
-  'use-with-caution': 'Use with caution',
-};
-
-function contraindicationFinding(finding: ContraindicationFinding, namer: Namer): Finding | undefined {
-  if (!namer.judged.has(finding.drug)) return undefined;
-  const condition = displayName(finding.condition.display);
-  return {
-    kind: 'contraindication',
-    indicator: finding.severity,
-    subject: namer.subject(finding.drug),
-    // The source's own words: "avoid prolonged use" is not "contraindicated".
-    summary: `${capitalised(finding.drug.name)} with ${condition}: ${finding.advice}`,
-    phrase: `${finding.advice} (${condition})`,
-    detail: [
-      `**${STRENGTH_HEADING[finding.strength]}**: the patient has **${md(condition)}** (${md(finding.conditionGroup)}); ${md(finding.advice)}.`,
-      md(capitalised(finding.rationale)),
-      ...overrideNote(finding.override, finding.severity),
-      sourceLine(finding.sources, finding.ruleId),
-    ].join('\n\n'),
-    overrideReasons: [OVERRIDE_REASONS.benefitOutweighsRisk, OVERRIDE_REASONS.clinicallyIndicated],
-  };
-}
-
 function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyDrug[], pairs: PairMode, judged: JudgedOrders): Finding[] {
   if (drugs.length === 0) return [];
   const namer = new Namer(assessment, judged);
@@ -223,7 +193,7 @@ function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyD
   const found: (Finding | undefined)[] = [
     ...checks.allergies(judgedDrugs, assessment.record.allergies).map((f) => allergyFinding(f, namer)),
     ...checks.interactions(drugs, patientContext(assessment), pairs).map((f) => interactionFinding(f, namer, intended)),
-    ...checks.contraindications(judgedDrugs, assessment.record.conditions).map((f) => contraindicationFinding(f, namer)),
+    ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions), namer),
     ...duplicates.map((f) => duplicateFinding(f, namer)),
   ];
   return found.filter((f): f is Finding => f !== undefined);
