@@ -33,6 +33,11 @@ test("the order's own supply dates decide when it has them", () => {
   expect(courses.finished(order('2020-01-01T00:00:00Z', validYears), ['J01EE01'], at)).toBe(false);
 });
 
+test('an opioid order older than six months is no longer supplying the patient (no controlled-substance prescription does)', () => {
+  expect(courses.finished(order(new Date(at - 200 * DAY).toISOString()), ['N02AA05'], at)).toBe(true);
+  expect(courses.finished(order(new Date(at - 60 * DAY).toISOString()), ['N02AA05'], at)).toBe(false);
+});
+
 test('a chronic drug is never a finished course, however old its active order', () => {
   expect(courses.finished(order('1977-01-01T00:00:00Z'), ['C10AA01'], at)).toBe(false);
   expect(courses.finished(order('1977-01-01T00:00:00Z'), [], at)).toBe(false);
