@@ -81,7 +81,7 @@ export interface PopulationResult {
   /** Real-order calls in which the model did not run, and why (target: none). */
   modelNotRun: Share & { reasons: Record<string, number> };
   /** Real orders with any warning or critical card, and by the check that found it (issue 15's alert load). */
-  alertLoad: { anyWarning: Share; byRule: Record<string, Share> };
+  alertLoad: { anyWarning: Share; anyCritical: Share; byRule: Record<string, Share> };
 }
 
 class Counter {
@@ -131,6 +131,7 @@ export async function measurePopulation(
     named: new Counter(),
     notRun: new Counter(),
     anyWarning: new Counter(),
+    anyCritical: new Counter(),
   };
   const byDrug = new Map<string, Counter>();
   const modelOnly = Object.fromEntries(MODEL_ONLY_REASONS.map((reason) => [reason, 0])) as Record<ModelOnlyReason, number>;
@@ -172,6 +173,7 @@ export async function measurePopulation(
       c.noIndication.add(noIndication);
       c.noIndicationInfo.add(!noIndication && about.some(saysNoIndicationAsInfo));
       c.anyWarning.add(warned.length > 0);
+      c.anyCritical.add(about.some((card) => card.indicator === 'critical'));
       const topics = new Set(warned.flatMap((card) => [...warningTopics(card)]));
       for (const [rule, counter] of byRule) counter.add(topics.has(rule) || (rule === 'unsupportedOrder' && topics.has('activeMedicationUnsupported')));
     });
@@ -251,6 +253,6 @@ export async function measurePopulation(
       calls: warningsPerCall.length,
     },
     modelNotRun: { ...c.notRun.share(), reasons: gapReasons },
-    alertLoad: { anyWarning: c.anyWarning.share(), byRule: Object.fromEntries([...byRule.entries()].map(([rule, counter]) => [rule, counter.share()])) },
+    alertLoad: { anyWarning: c.anyWarning.share(), anyCritical: c.anyCritical.share(), byRule: Object.fromEntries([...byRule.entries()].map(([rule, counter]) => [rule, counter.share()])) },
   };
 }

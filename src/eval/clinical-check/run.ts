@@ -170,6 +170,7 @@ export function clinicalCheckRows(report: ClinicalCheckReport): [string, string,
     ['warning cards per call, p95 (mean)', '<= 2', ...each((r) => `${r.warningCardsPerCall.p95 ?? 'n/a'} (${r.warningCardsPerCall.mean?.toFixed(2) ?? 'n/a'})`)],
     ['real-order calls without the model', '0', ...each((r) => share(r.modelNotRun))],
     ['real orders with any warning or critical card', 'reported', ...each((r) => share(r.alertLoad.anyWarning))],
+    ['  of which with a critical card', 'reported', ...each((r) => share(r.alertLoad.anyCritical))],
     ...ALERT_RULES.map((rule): [string, string, ...string[]] => [`  by rule: ${rule}`, '', ...each((r) => share(r.alertLoad.byRule[rule]))]),
   ];
 }
