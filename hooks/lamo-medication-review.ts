@@ -2,7 +2,6 @@
  * interactions, duplicates, allergies, contraindications among the active drugs, or no indication found while the
  * model finds the drug very unlikely (a drug with an active indication is never flagged; a high-risk chronic drug
  * at most gets a request to confirm its indication). */
-import { notAssessedCard, notAssessedItems } from '../src/cds/cards/not-assessed';
 import { activeSafetyFindings } from '../src/cds/cards/safety';
 import { unknownDrugFindings } from '../src/cds/cards/unknown-drug';
 import { unsupportedFindings } from '../src/cds/cards/unsupported-order';
@@ -41,7 +40,8 @@ const service: ServiceDefinition = {
   safety: (assessment, checks) => [...activeSafetyFindings(assessment, checks), ...unknownDrugFindings(assessment, checks)],
   modelCards: (assessment, kit) => ({
     findings: unsupportedFindings(assessment),
-    cards: notAssessedCard(kit.source, notAssessedItems(assessment.active, assessment), 'active medications'),
+    cards: [],
+    notAssessed: { orders: assessment.active, what: 'active medications' },
   }),
 };
 export default service;

@@ -33,9 +33,15 @@ export interface Finding {
   summary: string;
   /** The same as a phrase after the drug's name, for a card gathering several ("interacts with warfarin"). */
   phrase: string;
-  /** Markdown paragraphs: the evidence, figures and codes. */
+  /** Markdown paragraphs: what was found and what to do, short; the model's figures are not here (see `usesModel`). */
   detail: string;
   overrideReasons: Coding[];
+  /**
+   * The finding weighs the model's view of the drug (no indication found: the model's P(yes) goes in the detail).
+   * The card then shows the model's figure and what the model read once, after every finding, whichever findings
+   * ask for it (src/cds/cards/drug-card.ts).
+   */
+  usesModel?: boolean;
 }
 
 /** Findings about an order's indication (no indication found, confirm the indication): given by the order hooks

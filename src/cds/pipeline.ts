@@ -185,7 +185,8 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
   }
   progress.modelVersion = assessment.model.modelVersion;
   assessment.withheld = withheldCandidates(assessment, recommendedCandidates(assessment), deps.safety);
-  const { findings, cards } = service.modelCards(assessment, { source: options.source, maxSuggestions: deps.maxSuggestions, safety: deps.safety });
+  const { findings, cards, notAssessed } = service.modelCards(assessment, { source: options.source, maxSuggestions: deps.maxSuggestions, safety: deps.safety });
   progress.modelFindings = withoutAbsenceFindings(findings, incomplete);
   progress.model = cards;
+  if (notAssessed) progress.notAssessed = notAssessed;
 }

@@ -8,6 +8,7 @@ import { withinWarningBudget } from './cards/budget';
 import type { CardSourceInfo } from './cards/card';
 import { dataGapCard } from './cards/data-gap';
 import { drugCard } from './cards/drug-card';
+import { notAssessedCard, notAssessedItems, type NotAssessedOrders } from './cards/not-assessed';
 import { byUrgency, groupBySubject, INDICATION_KINDS, type Finding } from './findings';
 import type { PartialEntry } from './partial-data';
 import type { FieldRepairs } from './readable';
@@ -19,8 +20,10 @@ export class PipelineProgress {
   safety?: Finding[];
   /** The model's findings about the judged orders (unsupported, confirm the indication); set once the model ran. */
   modelFindings?: Finding[];
-  /** The model's other cards (suggestions, discharge list, order count, not assessed). */
+  /** The model's other cards (suggestions, discharge list, order count). */
   model: IssuedCard[] = [];
+  /** Orders the model does not score: said on their drug card, and in one card for those without one. */
+  notAssessed?: NotAssessedOrders;
   /** Cards about the request itself (drafts that could not be assessed). */
   request: IssuedCard[] = [];
   /** Why model cards are missing (shown in a data-gap card). */
@@ -44,11 +47,13 @@ export class PipelineProgress {
     // An indication finding given before the model ran is given again with the model's figures: the later one stands.
     const modelRan = this.modelFindings !== undefined;
     const safety = (this.safety ?? []).filter((finding) => !modelRan || !INDICATION_KINDS.has(finding.kind));
-    const drugCards =
-      this.assessment === undefined
-        ? []
-        : groupBySubject([...safety, ...(this.modelFindings ?? [])]).map((findings) => drugCard(this.assessment as Assessment, findings, source));
-    const all = [...drugCards, ...this.request, ...this.model];
+    const groups = this.assessment === undefined ? [] : groupBySubject([...safety, ...(this.modelFindings ?? [])]);
+    const drugCards = groups.map((findings) => drugCard(this.assessment as Assessment, findings, source));
+    // A drug with a card of its own is said there to be outside the model (drug-card.ts); the rest, in one card.
+    const withCard = new Set(groups.map((findings) => findings[0].subject.orderId));
+    const notAssessed =
+      this.assessment && this.notAssessed ? notAssessedCard(source, notAssessedItems(this.notAssessed.orders, this.assessment), this.notAssessed.what, withCard) : [];
+    const all = [...drugCards, ...this.request, ...this.model, ...notAssessed];
     if (this.gaps.length > 0 || this.partial.length > 0) {
       const skippedFields = [...this.repairs.entries()].map(([field, count]) => `${field} ×${count}`);
       all.push(dataGapCard(source, { reasons: this.gaps, safetyRan: this.safetyRan, skippedFields, partial: this.partial }));

@@ -6,6 +6,7 @@ import type { FhirResource, MedicationRequest } from 'fhir/r4';
 import type { MedicationOrder } from '../fhir/types';
 import type { Assessment } from './assessment';
 import type { CardSourceInfo } from './cards/card';
+import type { NotAssessedOrders } from './cards/not-assessed';
 import type { SafetyChecks } from './cards/safety';
 import type { Finding } from './findings';
 
@@ -38,8 +39,9 @@ export interface ServiceDefinition {
   /** Whether the model has anything to judge (an order hook whose drafts name no drug has not). */
   wantsModel(assessment: Assessment, context: HookContext): boolean;
   safety(assessment: Assessment, checks: SafetyChecks): Finding[];
-  /** The model's findings about judged orders, and its other cards. */
-  modelCards(assessment: Assessment, kit: CardKit): { findings: Finding[]; cards: IssuedCard[] };
+  /** The model's findings about judged orders, its other cards, and the orders to name as not scored by the model
+   * (on their drug card when they have one, else in one info card: src/cds/progress.ts). */
+  modelCards(assessment: Assessment, kit: CardKit): { findings: Finding[]; cards: IssuedCard[]; notAssessed?: NotAssessedOrders };
 }
 
 /** The discovery form of a service. */

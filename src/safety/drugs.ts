@@ -9,6 +9,7 @@ import { loadAtcTable, type AtcTable } from '../medications/atc';
 import { loadDrugCatalogue, type DrugCatalogue } from '../medications/drug-catalogue';
 import type { NameTables } from '../medications/normalise';
 import type { MedicationVocabulary } from '../medications/types';
+import { loadReleaseTypes, type ReleaseTypes } from '../medications/release';
 import { loadNameTables, loadVocabulary } from '../medications/vocabulary';
 import type { SafetyDrug } from './types';
 
@@ -18,12 +19,14 @@ export interface DrugKnowledge {
   catalogue: DrugCatalogue;
   atc: AtcTable;
   nameTables: NameTables;
+  /** Long- or short-acting, from the product text (fhir-mappings/release-types.json). */
+  release: ReleaseTypes;
 }
 
 export function loadDrugKnowledge(): DrugKnowledge {
   const vocabulary = loadVocabulary();
   const nameTables = loadNameTables();
-  return { vocabulary, atc: loadAtcTable(), nameTables, catalogue: loadDrugCatalogue({ nameTables, vocabulary }) };
+  return { vocabulary, atc: loadAtcTable(), nameTables, catalogue: loadDrugCatalogue({ nameTables, vocabulary }), release: loadReleaseTypes() };
 }
 
 /**
@@ -39,7 +42,8 @@ export function drugFromOrder(order: MedicationOrder, source: SafetyDrug['source
     ),
   ];
   const resolved = knowledge.catalogue.resolveDrug(order.concept);
-  return { name: resolved.name, ingredients: resolved.ingredients, rxnorm, atc: resolved.atc, known: resolved.known, source, orderId: order.id };
+  const release = knowledge.release.releaseOf(order.concept.display, resolved.ingredients);
+  return { name: resolved.name, ingredients: resolved.ingredients, rxnorm, atc: resolved.atc, known: resolved.known, release, source, orderId: order.id };
 }
 
 /** A LAMO candidate (by name) as a drug: its ingredients, the RxNorm products it was seen as, its ATC codes. */
@@ -52,6 +56,7 @@ export function drugFromCandidate(name: string, source: SafetyDrug['source'], kn
     rxnorm: candidate ? [...candidate.rxnorm] : [],
     atc: resolved.atc,
     known: resolved.known,
+    release: knowledge.release.releaseOf(name, resolved.ingredients),
     source,
     orderId: name,
   };

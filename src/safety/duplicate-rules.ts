@@ -9,6 +9,7 @@ import { conceptMatchesCodes, loadConditionGroups, type ConditionGroupsFile } fr
 import type { ConditionEntry, ProcedureEntry } from '../fhir/types';
 import { readJsonFile } from '../json-file';
 import { FHIR_MAPPINGS_DIR } from '../paths';
+import type { Release } from '../medications/release';
 import type { SafetyDrug, Severity } from './types';
 
 export const DEFAULT_DUPLICATE_THERAPY_FILE = path.join(FHIR_MAPPINGS_DIR, 'duplicate-therapy.json');
@@ -17,10 +18,16 @@ export const DEFAULT_DUPLICATE_THERAPY_FILE = path.join(FHIR_MAPPINGS_DIR, 'dupl
 export const SAME_INGREDIENT = 'same-ingredient';
 export const RENEWAL_OF_ACTIVE = 'renewal-of-active';
 
-/** Drugs by ingredient name (candidate naming) or WHO ATC code prefix. */
+/** Drugs by ingredient name (candidate naming) or WHO ATC code prefix, optionally narrowed. */
 export interface DrugSet {
   ingredients?: string[];
   atcPrefixes?: string[];
+  /** Codes under these prefixes do not count (dextromethorphan R05DA09 is no opioid). */
+  excludeAtc?: string[];
+  /** Drugs with one of these ingredients are not in the set (buprenorphine, a partial agonist, is no breakthrough partner). */
+  excludeIngredients?: string[];
+  /** Only products of this release (src/medications/release.ts): long-acting opioid + short-acting one. */
+  release?: Release;
 }
 
 /** A combination inside a duplicate class that is intended as such (one drug from each side). */
@@ -29,6 +36,9 @@ export interface IntendedPair {
   label: string;
   a: DrugSet;
   b: DrugSet;
+  /** Intended even when both contain the same ingredient of the class (extended-release oxycodone with
+   * immediate-release oxycodone for breakthrough pain): that shared ingredient is then no duplicate either. */
+  sameIngredient?: boolean;
   sources: string[];
   review: string;
 }
@@ -98,10 +108,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const SEVERITIES: readonly string[] = ['critical', 'warning', 'info'];
 
+const RELEASES: readonly unknown[] = ['long-acting', 'short-acting'];
+
 function checkSet(value: unknown, where: string): void {
   if (!isRecord(value)) throw new Error(`${where}: a drug set { ingredients, atcPrefixes } is expected`);
   const size = (Array.isArray(value.ingredients) ? value.ingredients.length : 0) + (Array.isArray(value.atcPrefixes) ? value.atcPrefixes.length : 0);
   if (size === 0) throw new Error(`${where}: the drug set names no drug`);
+  if (value.release !== undefined && !RELEASES.includes(value.release)) throw new Error(`${where}: release must be long-acting or short-acting`);
+  for (const key of ['excludeAtc', 'excludeIngredients'] as const) {
+    const list = value[key];
+    if (list !== undefined && (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))) throw new Error(`${where}: ${key} must list strings`);
+  }
 }
 
 function checkSources(value: unknown, sources: Record<string, unknown>, where: string): void {
@@ -163,10 +180,33 @@ export function duplicateRuleIds(table: DuplicateTherapyTable): string[] {
 }
 
 export function inSet(drug: SafetyDrug, set: DrugSet): boolean {
+  if ((set.excludeIngredients ?? []).some((ingredient) => drug.ingredients.includes(ingredient))) return false;
+  if (set.release !== undefined && drug.release !== set.release) return false;
+  const excluded = (code: string): boolean => (set.excludeAtc ?? []).some((prefix) => code.startsWith(prefix));
   return (
     drug.ingredients.some((ingredient) => (set.ingredients ?? []).includes(ingredient)) ||
-    drug.atc.some((code) => (set.atcPrefixes ?? []).some((prefix) => code.startsWith(prefix)))
+    drug.atc.some((code) => !excluded(code) && (set.atcPrefixes ?? []).some((prefix) => code.startsWith(prefix)))
   );
+}
+
+/**
+ * The intended combination of a rule that also holds for a shared ingredient (`sameIngredient`), and the rule's
+ * ingredients it makes no duplicate: extended-release oxycodone with acetaminophen / oxycodone for breakthrough
+ * pain shares oxycodone on purpose (their acetaminophen would still count).
+ */
+export function intendedSharing(rules: readonly DuplicateRule[], x: SafetyDrug, y: SafetyDrug): { pair: IntendedPair; ingredients: ReadonlySet<string> } | undefined {
+  for (const rule of rules) {
+    if (!ruleCovers(rule, x, y)) continue;
+    const pair = (rule.except ?? []).find((candidate) => candidate.sameIngredient === true && onBothSides(x, y, candidate.a, candidate.b));
+    if (!pair) continue;
+    // The shared ingredients that are the class's own: those for which a drug of that ingredient alone is a member.
+    const own = (ingredient: string): boolean => {
+      const alone = [x, y].find((drug) => drug.ingredients.length === 1 && drug.ingredients[0] === ingredient);
+      return (rule.members?.ingredients ?? []).includes(ingredient) || (alone !== undefined && rule.members !== undefined && inSet(alone, rule.members));
+    };
+    return { pair, ingredients: new Set(x.ingredients.filter((ingredient) => y.ingredients.includes(ingredient) && own(ingredient))) };
+  }
+  return undefined;
 }
 
 /** Whether one drug is on side a and the other on side b (either way round). */

@@ -12,6 +12,7 @@
 import { shortCitation } from './citations';
 import {
   indicationVerdict,
+  intendedSharing,
   onBothSides,
   RENEWAL_OF_ACTIVE,
   ruleCovers,
@@ -137,7 +138,11 @@ function capitalised(text: string): string {
 export function findDuplicates(drugs: readonly SafetyDrug[], options: DuplicateOptions = {}): DuplicateFinding[] {
   const findings: DuplicateFinding[] = [];
   for (const [a, b] of pairsToCheck(drugs, options.mode)) {
-    const shared = sharedSubstance(a, b);
+    // An intended combination that shares the class's ingredient on purpose (extended- with immediate-release
+    // oxycodone): that ingredient is no duplicate and the pair is no renewal; another shared one still counts.
+    const intended = options.table ? intendedSharing(options.table.file.rules, a, b) : undefined;
+    const shared = sharedSubstance(a, b).filter((ingredient) => !intended?.ingredients.has(ingredient));
+    if (intended && shared.length === 0) continue;
     if (shared.length > 0) {
       findings.push(substanceFinding(a, b, shared, options.table));
       continue;

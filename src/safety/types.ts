@@ -1,5 +1,6 @@
 /** Shared types of the medication safety checks (interactions, duplicates, allergies, contraindications). */
 import type { Concept } from '../fhir/types';
+import type { Release } from '../medications/release';
 import type { PatientLabs } from './patient-factors';
 
 /** CDS Hooks card indicators, most serious first. */
@@ -19,6 +20,8 @@ export interface SafetyDrug {
   atc: string[];
   /** Every ingredient is in the drug catalogue (false: read from free text, classes unknown). */
   known?: boolean;
+  /** How long the product acts, read from its text (src/medications/release.ts); absent when not read. */
+  release?: Release;
   /** 'draft': being ordered now (CDS Hooks draftOrders / a LAMO suggestion); 'active': already taken. */
   source: 'draft' | 'active';
   /** The MedicationRequest id (or a candidate's name) the finding points back to. */

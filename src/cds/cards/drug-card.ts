@@ -1,14 +1,23 @@
 /**
- * The one card per judged drug order: every finding about it (allergy, interaction, contraindication,
- * duplicate, unsupported, confirm-indication), most severe first, the active condition that supports the drug
- * (or that none was found), and one "remove the draft" suggestion. All drug cards are built here, so a link
- * (e.g. a SMART app) is added in one place.
+ * The one card per judged drug order, in the order a clinician scans it:
+ *  1. the product and whether it is being ordered or active;
+ *  2. every finding about it (allergy, interaction, contraindication, older adult, duplicate, no indication …),
+ *     most severe first, each short and with its own source;
+ *  3. the active conditions that support the drug (or that none was found);
+ *  4. once, the model's view of the drug: its figure and what the model read (when a finding weighs it), or that
+ *     the model does not score the drug;
+ *  5. the footnotes: the model's version, then the knowledge version (src/cds/cards/card.ts).
+ * One "remove the draft" suggestion per draft it concerns. All drug cards are built here, so a link (e.g. a SMART
+ * app) is added in one place.
  */
+import type { MedicationOrder } from '../../fhir/types';
 import { removeDraftAction, supportFor, type Assessment, type Support } from '../assessment';
 import { isKnown } from '../../medications/drug-indications';
 import { byUrgency, INDICATION_KINDS, type Finding, type FindingSubject } from '../findings';
 import type { Coding, IssuedCard } from '../types';
 import { makeCard, md, TOPICS, type CardSourceInfo } from './card';
+import { modelFootnote, modelScore, promptEvidence } from './evidence';
+import { notScoredLine, notScoredReason } from './not-assessed';
 
 
 /** The card extension listing each finding of a drug card: its topic code and indicator. */
@@ -47,13 +56,30 @@ function mergedReasons(findings: readonly Finding[]): Coding[] {
   return [...seen.values()];
 }
 
+/**
+ * The model's part of a drug card, once, after the findings: `body` (the figure, or that the drug is not scored,
+ * and what the model read) and `footnote` (the model's version). Nothing when no finding weighs the model and the
+ * model scores the drug (an interaction card needs no P(yes)).
+ */
+function modelPart(assessment: Assessment, findings: readonly Finding[], subject: FindingSubject, order: MedicationOrder | undefined): { body: string[]; footnote: string[] } {
+  const model = assessment.model;
+  const weighs = findings.some((finding) => finding.usesModel);
+  // Issue 15: a drug the model does not score is said to be so, on its own card rather than on a card of its own.
+  if (model && order && notScoredReason(order, assessment) !== undefined) return { body: [notScoredLine(subject.name)], footnote: [] };
+  if (!weighs) return { body: [], footnote: [] };
+  if (!model) return { body: [], footnote: ['_The LAMO model gave no figure for this call; the findings above rest on the knowledge alone._'] };
+  return { body: [modelScore(model, subject.candidate ?? subject.name), promptEvidence(assessment, model)], footnote: [modelFootnote(model)] };
+}
+
 /** The card of one order from its findings (at least one). */
 export function drugCard(assessment: Assessment, findings: readonly Finding[], source: CardSourceInfo): IssuedCard {
   const sorted = [...findings].sort(byUrgency);
   const first = sorted[0];
   const subject = first.subject;
   const summary = sorted.length === 1 ? first.summary : `${capitalised(subject.name)}: ${sorted.map((f) => f.phrase).join('; ')}`;
-  const support = supportFor(assessment, subject.candidate, [...assessment.drafts, ...assessment.judged].find((o) => o.id === subject.orderId));
+  const order = [...assessment.drafts, ...assessment.judged].find((o) => o.id === subject.orderId);
+  const support = supportFor(assessment, subject.candidate, order);
+  const model = modelPart(assessment, sorted, subject, order);
   // The order's own draft, and the other drafts a finding of this card is about (one caution for several drugs).
   const drafts = [subject, ...sorted.flatMap((finding) => finding.others ?? [])].filter((s, i, all) => s.source === 'draft' && all.findIndex((t) => t.orderId === s.orderId) === i);
   const removals = drafts.map((draft) => removeDraftAction(draft.orderId, draft.label)).filter((action): action is NonNullable<typeof action> => action !== undefined);
@@ -65,6 +91,8 @@ export function drugCard(assessment: Assessment, findings: readonly Finding[], s
       ...sorted.map((finding) => finding.detail),
       // A finding about the missing indication has said so already.
       ...(support.length === 0 && sorted.some((finding) => INDICATION_KINDS.has(finding.kind)) ? [] : [supportText(assessment, subject, support)]),
+      ...model.body,
+      ...model.footnote,
     ].join('\n\n'),
     suggestions: removals.map((removal) => ({ label: removal.description.slice(0, 120), actions: [removal] })),
     overrideReasons: mergedReasons(sorted),

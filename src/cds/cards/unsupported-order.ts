@@ -19,7 +19,6 @@ import { isKnown, reviewedLabels, type IndicationDrug, type IndicationProfile } 
 import { activeConditions, candidateOf, mayBeIncomplete, modelFindsUnlikely, orderLabel, sharesIngredient, supportFor, type Assessment } from '../assessment';
 import type { Finding, FindingSubject } from '../findings';
 import { md, OVERRIDE_REASONS } from './card';
-import { modelFootnote, modelScore, promptEvidence } from './evidence';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** An order of the same ingredient this recent makes a draft a continuation (the prompt's medication window). */
@@ -62,12 +61,6 @@ function knownText(found: Unsupported): string {
   return labels.length > 0 ? ` (its known indications: ${labels.map(md).join('; ')})` : '';
 }
 
-function modelText(assessment: Assessment, name: string): string[] {
-  const model = assessment.model;
-  if (!model) return ['_The LAMO model gave no figure for this call; this finding rests on the indication knowledge alone._'];
-  return [modelScore(model, name), promptEvidence(assessment, model), modelFootnote(model)];
-}
-
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -93,9 +86,10 @@ function newOrderFinding(assessment: Assessment, found: Unsupported): Finding {
     detail: [
       lead,
       ...(lowHarm ? [`${md(capitalised(subject.name))} is a low-harm drug (${md(lowHarm.label)}): this is for information only.`] : []),
-      ...modelText(assessment, subject.candidate ?? subject.name),
     ].join('\n\n'),
     overrideReasons: REASONS,
+    // The model's figure goes on the card, after the findings; it never decides this one.
+    usesModel: true,
   };
 }
 
@@ -105,7 +99,6 @@ function continuedFinding(assessment: Assessment, found: Unsupported, continues?
   const model = assessment.model;
   if (!model || !modelFindsUnlikely(model, subject.candidate)) return undefined;
   const highRisk = assessment.knowledge.highRisk.classOfCodes(found.drug.atc);
-  const evidence = modelText(assessment, subject.name);
   if (highRisk) {
     return {
       kind: 'confirm-indication',
@@ -115,9 +108,9 @@ function continuedFinding(assessment: Assessment, found: Unsupported, continues?
       phrase: 'confirm the indication (none found in the record)',
       detail: [
         `**No indication found**: ${md(subject.name)} is a high-risk chronic drug (${md(highRisk.label.toLowerCase())}); stopping or questioning it without review can harm, so it is not advised against. Please confirm the indication is recorded.`,
-        ...evidence,
       ].join('\n\n'),
       overrideReasons: REASONS,
+      usesModel: true,
     };
   }
   const active = subject.source === 'active';
@@ -135,9 +128,9 @@ function continuedFinding(assessment: Assessment, found: Unsupported, continues?
     detail: [
       `**No indication found**: ${lead}`,
       ...(lowHarm ? [`${md(capitalised(subject.name))} is a low-harm drug (${md(lowHarm.label)}): this is for information only.`] : []),
-      ...evidence,
     ].join('\n\n'),
     overrideReasons: REASONS,
+    usesModel: true,
   };
 }
 
