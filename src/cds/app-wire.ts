@@ -21,7 +21,7 @@ export interface AppLaunchContext {
 
 export interface SafetyNote {
   /** 'setting': where the drug may be suggested (a specialist-only or withdrawn drug, a hospital's switch-off). */
-  kind: 'interaction' | 'duplicate' | 'allergy' | 'contraindication' | 'setting';
+  kind: 'interaction' | 'duplicate' | 'allergy' | 'contraindication' | 'older-adult' | 'setting';
   severity: Indicator;
   text: string;
 }

@@ -9,6 +9,7 @@ import { duplicateRuleIds, loadDuplicateTherapy, type DuplicateTherapyTable } fr
 import { findDuplicates } from '../safety/duplicates';
 import { defaultInteractionIndex, type InteractionIndex } from '../safety/interaction-table';
 import { findInteractions } from '../safety/interactions';
+import { findOlderAdultCautions, loadOlderAdults, olderAdultRuleIds, type OlderAdultTable } from '../safety/older-adults';
 import { LocalOverrides, type RuleKind } from '../safety/overrides';
 import { loadSuggestionSettings, type SuggestionSettings } from '../medications/suggestion-settings';
 import type { SafetyChecks } from './cards/safety';
@@ -18,6 +19,7 @@ export interface SafetyTables {
   allergies: AllergyTable;
   contraindications: ContraindicationTable;
   duplicates: DuplicateTherapyTable;
+  olderAdults: OlderAdultTable;
   settings: SuggestionSettings;
 }
 
@@ -27,6 +29,7 @@ export function loadSafetyTables(): SafetyTables {
     allergies: loadAllergyTable(),
     contraindications: loadContraindications(),
     duplicates: loadDuplicateTherapy(),
+    olderAdults: loadOlderAdults(),
     settings: loadSuggestionSettings(),
   };
 }
@@ -38,6 +41,7 @@ export function safetyRuleIds(tables: SafetyTables): Record<RuleKind, ReadonlySe
     duplicate: new Set(duplicateRuleIds(tables.duplicates)),
     contraindication: new Set(contraindicationRuleIds(tables.contraindications)),
     allergy: new Set(allergyRuleIds(tables.allergies)),
+    'older-adult': new Set(olderAdultRuleIds(tables.olderAdults)),
   };
 }
 
@@ -64,6 +68,7 @@ export function createSafetyChecks(knowledge: DrugKnowledge, tables: SafetyTable
     allergies: (drugs, allergies) => adjusted(findAllergyConflicts(drugs, allergies, tables.allergies), 'allergy', (f) => f.ruleId, overrides),
     contraindications: (drugs, conditions) =>
       adjusted(findContraindications(drugs, conditions, tables.contraindications), 'contraindication', (f) => f.ruleId, overrides),
+    olderAdults: (drugs, patient) => adjusted(findOlderAdultCautions(drugs, patient, tables.olderAdults), 'older-adult', (f) => f.ruleId, overrides),
     suggestionSetting: (candidate, where) => {
       const off = overrides.suggestionOff(candidate);
       if (off !== undefined) return { allowed: false, reason: `switched off at this hospital: ${off}` };

@@ -163,7 +163,9 @@ export type CardKind =
   /** One product drafted several times in one call: one regimen, judged once (src/cds/cards/repeated-orders.ts). */
   | 'repeated-order'
   /** A drug the drug catalogue does not know: no class, so class-based checks could not run (src/cds/cards/unknown-drug.ts). */
-  | 'drug-not-in-catalogue';
+  | 'drug-not-in-catalogue'
+  /** A drug the AGS Beers Criteria list as potentially inappropriate for an older adult (src/cds/cards/older-adults.ts). */
+  | 'older-adult';
 
 /** A card and what produced it, for the audit trail. */
 export interface IssuedCard {

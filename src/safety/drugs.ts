@@ -43,7 +43,7 @@ export function drugFromOrder(order: MedicationOrder, source: SafetyDrug['source
   ];
   const resolved = knowledge.catalogue.resolveDrug(order.concept);
   const release = knowledge.release.releaseOf(order.concept.display, resolved.ingredients);
-  return { name: resolved.name, ingredients: resolved.ingredients, rxnorm, atc: resolved.atc, known: resolved.known, release, source, orderId: order.id };
+  return { name: resolved.name, ingredients: resolved.ingredients, rxnorm, atc: resolved.atc, known: resolved.known, release, text: order.concept.display, source, orderId: order.id };
 }
 
 /** A LAMO candidate (by name) as a drug: its ingredients, the RxNorm products it was seen as, its ATC codes. */

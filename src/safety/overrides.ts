@@ -1,7 +1,7 @@
 /**
  * A hospital's local adjustments of the knowledge (the file named by LAMO_KNOWLEDGE_OVERRIDES): lower, raise
- * or switch off a rule's severity — an interaction, duplicate-therapy, contraindication or allergy rule, by
- * its id — and switch off a suggestion (a candidate never suggested here). Alert fatigue is why hospitals turn
+ * or switch off a rule's severity — an interaction, duplicate-therapy, contraindication, allergy or older-adult
+ * (AGS Beers) rule, by its id — and switch off a suggestion (a candidate never suggested here). Alert fatigue is why hospitals turn
  * CDS off; this makes it adjustable without making it silent: every change needs a reason, a changed finding
  * says so on its card, and every change (switched-off rules included) is listed at GET /knowledge.
  *
@@ -10,7 +10,7 @@
  */
 import type { LocalOverride, Severity } from './types';
 
-export const RULE_KINDS = ['interaction', 'duplicate', 'contraindication', 'allergy'] as const;
+export const RULE_KINDS = ['interaction', 'duplicate', 'contraindication', 'allergy', 'older-adult'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 export type OverrideSeverity = Severity | 'off';

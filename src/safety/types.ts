@@ -22,6 +22,8 @@ export interface SafetyDrug {
   known?: boolean;
   /** How long the product acts, read from its text (src/medications/release.ts); absent when not read. */
   release?: Release;
+  /** The product as ordered ("Doxepin 6 MG Oral Tablet"), for rules that read its form or strength. */
+  text?: string;
   /** 'draft': being ordered now (CDS Hooks draftOrders / a LAMO suggestion); 'active': already taken. */
   source: 'draft' | 'active';
   /** The MedicationRequest id (or a candidate's name) the finding points back to. */
@@ -142,10 +144,36 @@ export interface ContraindicationFinding {
   override?: LocalOverride;
 }
 
+/** How long the patient has had the drug, which sets how strongly an older-adult rule speaks (src/safety/older-adults.ts):
+ * 'new' — a draft of a drug not taken and not ordered in the past year; 'continued' — a draft continuing one;
+ * 'active' — an active drug in a medication review or at discharge. */
+export type OlderAdultScope = 'new' | 'continued' | 'active';
+
+export interface OlderAdultFinding {
+  kind: 'older-adult';
+  severity: Severity;
+  drug: DrugRef;
+  /** The rule of fhir-mappings/older-adults.json. */
+  ruleId: string;
+  /** The rule's drug class in words ("strongly anticholinergic antidepressant"). */
+  label: string;
+  age: number;
+  scope: OlderAdultScope;
+  /** The source's recommendation in a few words ("avoid", "avoid chronic use") and its strength and quality. */
+  recommendation: string;
+  strength: string;
+  quality?: string;
+  /** What to do, beginning with the recommendation's words. */
+  advice: string;
+  rationale: string;
+  sources: string[];
+  override?: LocalOverride;
+}
+
 /** 'do-not-use': the source says it must not be given (a guideline's "harm" recommendation, a boxed warning to stop). */
 export type ContraindicationStrength = 'contraindicated' | 'do-not-use' | 'avoid' | 'use-with-caution';
 
-export type SafetyFinding = InteractionFinding | DuplicateFinding | AllergyFinding | ContraindicationFinding;
+export type SafetyFinding = InteractionFinding | DuplicateFinding | AllergyFinding | ContraindicationFinding | OlderAdultFinding;
 
 export function drugRef(drug: SafetyDrug): DrugRef {
   return drug.orderId === undefined ? { name: drug.name, source: drug.source } : { name: drug.name, orderId: drug.orderId, source: drug.source };

@@ -31,6 +31,7 @@ export const TOPICS: Record<CardKind, Coding> = {
   'renewal-of-active': { system: TOPIC_SYSTEM, code: 'renewalOfActive', display: 'Renewal of an active order' },
   'repeated-order': { system: TOPIC_SYSTEM, code: 'repeatedOrder', display: 'Product ordered several times in one order set' },
   'drug-not-in-catalogue': { system: TOPIC_SYSTEM, code: 'drugNotInCatalogue', display: 'Drug not in the drug catalogue' },
+  'older-adult': { system: TOPIC_SYSTEM, code: 'olderAdultCaution', display: 'Potentially inappropriate in older adults' },
 };
 
 const reason = (code: string, display: string): Coding => ({ system: OVERRIDE_REASON_SYSTEM, code, display });

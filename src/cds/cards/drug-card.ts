@@ -76,7 +76,9 @@ export function drugCard(assessment: Assessment, findings: readonly Finding[], s
   const sorted = [...findings].sort(byUrgency);
   const first = sorted[0];
   const subject = first.subject;
-  const summary = sorted.length === 1 ? first.summary : `${capitalised(subject.name)}: ${sorted.map((f) => f.phrase).join('; ')}`;
+  // The summary names what warns; information on a warning card stays in the detail (the summary has 140 characters).
+  const named = sorted.filter((finding) => finding.indicator !== 'info' || first.indicator === 'info');
+  const summary = named.length === 1 ? named[0].summary : `${capitalised(subject.name)}: ${named.map((f) => f.phrase).join('; ')}`;
   const order = [...assessment.drafts, ...assessment.judged].find((o) => o.id === subject.orderId);
   const support = supportFor(assessment, subject.candidate, order);
   const model = modelPart(assessment, sorted, subject, order);

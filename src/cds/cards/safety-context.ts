@@ -6,8 +6,15 @@ import { latestLabs } from '../../safety/patient-factors';
 import type { PatientContext } from '../../safety/types';
 import { mayBeIncomplete, type Assessment } from '../assessment';
 
+/** The patient's age at the decision: at the encounter's start (a replayed visit is judged at its own date), else now. */
+export function ageOf(assessment: Pick<Assessment, 'record'> & Partial<Pick<Assessment, 'encounter'>>): { age?: number } {
+  const start = Date.parse(assessment.encounter?.start ?? '');
+  const age = ageAt(assessment.record.birthDate, (Number.isNaN(start) ? new Date() : new Date(start)).toISOString());
+  return age !== undefined ? { age } : {};
+}
+
 export function patientContext(assessment: Pick<Assessment, 'record'> & Partial<Pick<Assessment, 'encounter' | 'incomplete'>>): PatientContext {
-  const age = ageAt(assessment.record.birthDate, new Date().toISOString());
+  const { age } = ageOf(assessment);
   // Labs as of the decision (contract B): a finished encounter (a replayed visit) at its end, a live one now.
   const end = Date.parse(assessment.encounter?.end ?? '');
   const labs = latestLabs(assessment.record, Number.isNaN(end) ? new Date() : new Date(end));

@@ -17,6 +17,8 @@ import type {
   DrugRef,
   DuplicateFinding,
   InteractionFinding,
+  OlderAdultFinding,
+  OlderAdultScope,
   PairMode,
   PatientContext,
   SafetyDrug,
@@ -26,8 +28,9 @@ import { candidateOf, orderLabel, type Assessment } from '../assessment';
 import { JudgedOrders, type Finding, type FindingSubject } from '../findings';
 import { md, overrideNote, OVERRIDE_REASONS, sourceLine } from './card';
 import { cautionFindings } from './cautions';
+import { olderAdultFindings } from './older-adults';
 import { repeatedDrafts, repeatedOrderFindings } from './repeated-orders';
-import { duplicateContext, patientContext } from './safety-context';
+import { ageOf, duplicateContext, patientContext } from './safety-context';
 
 export { patientContext };
 export { withheldCandidates } from './suggestion-safety';
@@ -43,6 +46,8 @@ export interface SafetyChecks {
   duplicates(drugs: readonly SafetyDrug[], mode: PairMode, context?: DuplicateContext): DuplicateFinding[];
   allergies(drugs: readonly SafetyDrug[], allergies: readonly AllergyEntry[]): AllergyFinding[];
   contraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[]): ContraindicationFinding[];
+  /** AGS Beers 2023 for a patient of 65 or more; each drug with how long the patient has had it. */
+  olderAdults(drugs: readonly { drug: SafetyDrug; scope: OlderAdultScope }[], patient: { age?: number; conditions: readonly ConditionEntry[] }): OlderAdultFinding[];
   /** Whether a candidate may be suggested where the decision is made (reviewed setting, local switch-offs). */
   suggestionSetting(candidate: string, where: EncounterSetting): SettingVerdict;
   /** The name of an ATC class ("Propionic acid derivatives"), if the table has it. */
@@ -194,6 +199,7 @@ function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyD
     ...checks.allergies(judgedDrugs, assessment.record.allergies).map((f) => allergyFinding(f, namer)),
     ...checks.interactions(drugs, patientContext(assessment), pairs).map((f) => interactionFinding(f, namer, intended)),
     ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions), namer),
+    ...olderAdultFindings(assessment, judgedDrugs, namer, (drugs) => checks.olderAdults(drugs, { ...ageOf(assessment), conditions: assessment.record.conditions })),
     ...duplicates.map((f) => duplicateFinding(f, namer)),
   ];
   return found.filter((f): f is Finding => f !== undefined);

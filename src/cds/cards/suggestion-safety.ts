@@ -2,7 +2,8 @@
  * Whether a candidate may be suggested, judged once for the suggestion cards, the discharge list and the
  * SMART app alike (so the app shows the verdict the cards acted on): where it may be suggested (the reviewed
  * setting table, the hospital's switch-offs), and every check a draft order would meet — allergies,
- * contraindications, interactions and duplicates with every active drug and draft, at any severity. A
+ * contraindications, interactions and duplicates with every active drug and draft, and the older-adult (AGS Beers)
+ * rules, at any severity. A
  * finding of warning level or above withholds the suggestion and says why; lower ones are listed with it.
  * A candidate whose ingredients are already drafted or active (lisinopril for a patient on
  * hydrochlorothiazide/lisinopril) is not suggested either: combinations count by each ingredient.
@@ -13,7 +14,8 @@ import type { Severity } from '../../safety/types';
 import { orderLabel, type Assessment } from '../assessment';
 import type { SafetyNote } from '../app-wire';
 import type { SafetyChecks } from './safety';
-import { duplicateContext, patientContext } from './safety-context';
+import { ageOf, duplicateContext, patientContext } from './safety-context';
+import { continuedOrder } from './unsupported-order';
 
 export interface CandidateSafety {
   /** Everything ordering it now would meet, most severe first. */
@@ -46,6 +48,11 @@ export function candidateSafety(assessment: Assessment, candidate: string, check
   for (const f of checks.contraindications([drug], assessment.record.conditions)) {
     const condition = displayName(f.condition.display);
     add({ kind: 'contraindication', severity: f.severity, text: `${capitalised(f.advice)} with ${condition}: ${f.rationale}` }, `${f.advice} with ${condition}`);
+  }
+  // An older adult: a drug the patient already has is information (a renewal); a new one meets the rule's severity.
+  const scope = continuedOrder(assessment, undefined, assessment.knowledge.describe.ofCandidate(candidate)) ? 'continued' : 'new';
+  for (const f of checks.olderAdults([{ drug, scope }], { ...ageOf(assessment), conditions: assessment.record.conditions })) {
+    add({ kind: 'older-adult', severity: f.severity, text: `Potentially inappropriate at age ${f.age} (AGS Beers Criteria): ${f.advice}` }, `${f.recommendation} at age ${f.age} (AGS Beers Criteria: ${f.label})`);
   }
   const drugs = [drug, ...others.map((o) => o.drug).filter((other) => other.name !== drug.name)];
   const labelOf = (name: string): string => others.find((o) => o.drug.name === name)?.order.concept.display ?? name;

@@ -44,15 +44,15 @@ function unsupported(assessment: Assessment, order: MedicationOrder, source: 'dr
   return { order, drug, profile, subject: { orderId: order.id, name, label: orderLabel(order), source, ...(candidate ? { candidate } : {}) } };
 }
 
-/** The active order, or the order of the past year, that a draft of the same ingredient continues. */
-export function continuedOrder(assessment: Assessment, draft: MedicationOrder, drug: IndicationDrug): MedicationOrder | undefined {
+/** The active order, or the order of the past year, that a draft (or a suggestion: no draft) of the same ingredient continues. */
+export function continuedOrder(assessment: Assessment, draft: MedicationOrder | undefined, drug: IndicationDrug): MedicationOrder | undefined {
   const describe = (order: MedicationOrder) => assessment.knowledge.describe.ofConcept(order.concept);
   const active = assessment.active.find((order) => sharesIngredient(describe(order), drug));
   if (active) return active;
   const at = Date.parse(assessment.encounter.start ?? '') || Date.now();
   return assessment.record.medications.find((order) => {
     const authored = Date.parse(order.authoredOn ?? '');
-    return order.id !== draft.id && authored <= at && at - authored <= CONTINUED_WITHIN_DAYS * DAY_MS && sharesIngredient(describe(order), drug);
+    return order.id !== draft?.id && authored <= at && at - authored <= CONTINUED_WITHIN_DAYS * DAY_MS && sharesIngredient(describe(order), drug);
   });
 }
 
