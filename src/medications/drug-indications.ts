@@ -125,8 +125,11 @@ export class DrugIndications {
     if (exempt) noConditionNeeded ??= { use: exempt.use ?? exempt.label, label: exempt.label, sources: exempt.sources };
     const lowHarm = drug.atc.length > 0 ? drug.atc.map((code) => atcListMatch(this.lowHarm, code)) : [];
     const allLowHarm = lowHarm.length > 0 && lowHarm.every((entry) => entry !== undefined);
+    // A class that does not treat a condition speaks for the whole product: acetaminophen / oxycodone is no migraine
+    // treatment because its opioid is not, whatever acetaminophen alone treats (or a mined link says).
+    const kept = [...indications.values()].filter((indication) => !notTreated.some((not) => not.key === indication.key || coded(indication, not.codes)));
     return {
-      indications: [...indications.values()],
+      indications: kept,
       notTreated: [...notTreated, ...rejected],
       ...(noConditionNeeded ? { noConditionNeeded } : {}),
       ...(allLowHarm && lowHarm[0] ? { lowHarm: { label: lowHarm[0].label, sources: lowHarm[0].sources } } : {}),
@@ -152,6 +155,16 @@ export class DrugIndications {
     }
     return found;
   }
+}
+
+const SYSTEM_URL: Record<string, string> = { snomed: 'http://snomed.info/sct', icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm' };
+
+/** Whether an indication given as one coded condition (a mined link) is among `codes`. */
+function coded(indication: KnownIndication, codes: ConditionCodes): boolean {
+  const codings = Object.entries(indication.codes).flatMap(([system, map]) =>
+    system in SYSTEM_URL && map && typeof map === 'object' && !Array.isArray(map) ? Object.keys(map).map((code) => ({ system: SYSTEM_URL[system], code })) : [],
+  );
+  return codings.length === 1 && indication.key.includes(':') && conceptMatchesCodes({ display: indication.label, codings }, codes);
 }
 
 /**

@@ -28,6 +28,7 @@ import { candidateOf, orderLabel, type Assessment } from '../assessment';
 import { JudgedOrders, type Finding, type FindingSubject } from '../findings';
 import { md, overrideNote, OVERRIDE_REASONS, sourceLine } from './card';
 import { cautionFindings } from './cautions';
+import { duplicateGroups, groupedDuplicateFinding } from './duplicate-groups';
 import { olderAdultFindings } from './older-adults';
 import { repeatedDrafts, repeatedOrderFindings } from './repeated-orders';
 import { ageOf, duplicateContext, patientContext } from './safety-context';
@@ -189,6 +190,12 @@ function allergyFinding(finding: AllergyFinding, namer: Namer): Finding | undefi
   };
 }
 
+/** Pairs keep their wording; three or more drugs under one rule are one finding (./duplicate-groups.ts). */
+function duplicateCards(duplicates: readonly DuplicateFinding[], namer: Namer): (Finding | undefined)[] {
+  const { groups, rest } = duplicateGroups(duplicates);
+  return [...rest.map((f) => duplicateFinding(f, namer)), ...groups.map((group) => groupedDuplicateFinding(group, namer))];
+}
+
 function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyDrug[], pairs: PairMode, judged: JudgedOrders): Finding[] {
   if (drugs.length === 0) return [];
   const namer = new Namer(assessment, judged);
@@ -200,7 +207,7 @@ function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyD
     ...checks.interactions(drugs, patientContext(assessment), pairs).map((f) => interactionFinding(f, namer, intended)),
     ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions), namer),
     ...olderAdultFindings(assessment, judgedDrugs, namer, (drugs) => checks.olderAdults(drugs, { ...ageOf(assessment), conditions: assessment.record.conditions })),
-    ...duplicates.map((f) => duplicateFinding(f, namer)),
+    ...duplicateCards(duplicates, namer),
   ];
   return found.filter((f): f is Finding => f !== undefined);
 }
