@@ -134,10 +134,13 @@ describe('hooks', () => {
     );
     expect(response.status).toBe(200);
     checkActions(response.body.cards, [selected.id as string, other.id as string]);
-    const notAssessed = response.body.cards.filter((c) => topic(c) === 'notAssessed');
-    expect(notAssessed).toHaveLength(1);
-    expect(notAssessed[0].summary).toContain('Unobtainium');
-    expect(notAssessed[0].detail).not.toContain('Imaginarol');
+    // The selected draft has a card of its own (not in the drug catalogue), which says the model does not score it
+    // (K4: no separate "not assessed" card); the unselected draft is named nowhere.
+    expect(response.body.cards.filter((c) => topic(c) === 'notAssessed')).toEqual([]);
+    const own = response.body.cards.filter((c) => /Unobtainium/.test(c.summary));
+    expect(own).toHaveLength(1);
+    expect(own[0].detail).toMatch(/The LAMO model does not score unobtainium/i);
+    expect(response.body.cards.map((c) => `${c.summary} ${c.detail}`).join(' ')).not.toContain('Imaginarol');
   });
 
   test('encounter-discharge: one discharge-list card', async () => {

@@ -91,16 +91,19 @@ describe('a new order without an indication (16.1)', () => {
     const [finding] = unsupportedFindings(a);
     expect(finding.detail).toMatch(/new order for this patient/);
     expect(finding.detail).toMatch(/atrial fibrillation or flutter/);
-    expect(finding.detail).toMatch(/gave no figure for this call/);
+    // The model's part is the card's, once, after the findings (K4): here, that the model gave no figure.
+    expect(finding.usesModel).toBe(true);
     const { card } = drugCard(a, [finding], source);
+    expect(card.detail).toMatch(/gave no figure for this call/);
     expect(card.indicator).toBe('warning');
     expect(card.extension?.['lamo-cds-findings']).toEqual([{ topic: 'unsupportedOrder', indicator: 'warning' }]);
   });
 
   test('the model never gates it: a confident "yes" keeps the warning, its figure in the detail', () => {
-    const [finding] = unsupportedFindings(assessment([warfarin()], { model: model({ warfarin: 0.9 }) }));
+    const a = assessment([warfarin()], { model: model({ warfarin: 0.9 }) });
+    const [finding] = unsupportedFindings(a);
     expect([finding.kind, finding.indicator]).toEqual(['unsupported-order', 'warning']);
-    expect(finding.detail).toMatch(/P\(yes\) for warfarin at this visit: 90%/);
+    expect(drugCard(a, [finding], source).card.detail).toMatch(/P\(yes\) for warfarin at this visit: 90%/);
   });
 
   test('no finding when an active condition is an indication', () => {

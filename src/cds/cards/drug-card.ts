@@ -76,9 +76,10 @@ export function drugCard(assessment: Assessment, findings: readonly Finding[], s
   const sorted = [...findings].sort(byUrgency);
   const first = sorted[0];
   const subject = first.subject;
-  // The summary names what warns; information on a warning card stays in the detail (the summary has 140 characters).
-  const named = sorted.filter((finding) => finding.indicator !== 'info' || first.indicator === 'info');
-  const summary = named.length === 1 ? named[0].summary : `${capitalised(subject.name)}: ${named.map((f) => f.phrase).join('; ')}`;
+  const summaryOf = (named: readonly Finding[]): string => (named.length === 1 ? named[0].summary : `${capitalised(subject.name)}: ${named.map((f) => f.phrase).join('; ')}`);
+  // Everything found, when it fits in a summary (under 140 characters); else what warns, the information staying in the detail.
+  const whole = summaryOf(sorted);
+  const summary = whole.length < 140 || first.indicator === 'info' ? whole : summaryOf(sorted.filter((finding) => finding.indicator !== 'info'));
   const order = [...assessment.drafts, ...assessment.judged].find((o) => o.id === subject.orderId);
   const support = supportFor(assessment, subject.candidate, order);
   const model = modelPart(assessment, sorted, subject, order);
