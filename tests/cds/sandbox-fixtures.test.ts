@@ -15,8 +15,21 @@ const SERVICE_OF: Record<string, string> = { 'patient-view': 'lamo-medication-re
 
 let fhir: FhirStandIn;
 let app: RunningApp;
+/** The R4 patients of the lead's second sandbox read (K4): an 88-year-old on clopidogrel and naproxen, and a patient on
+ * sertraline with a past overdose, migraine and chronic pain. */
+const OLDER_ADULT = '190524df-4de5-4c01-8560-8b41e23c3b84';
+const ON_SERTRALINE = '389bac6b-5b19-43c2-90a6-79afa9ba59e7';
+/** Her age today (born 1938-08-08; the sandbox names no encounter, so she is judged as of now). */
+const AGE = ((now: Date): number => now.getUTCFullYear() - 1938 - (now.getUTCMonth() < 7 || (now.getUTCMonth() === 7 && now.getUTCDate() < 8) ? 1 : 0))(new Date());
+
 beforeAll(async () => {
-  const resources: FhirResource[] = [...loadPatient(PAGED_PATIENT, QICORE_POPULATION), ...loadPatient(WARFARIN_PATIENT), ...loadPatient(PLAIN_PATIENT)];
+  const resources: FhirResource[] = [
+    ...loadPatient(PAGED_PATIENT, QICORE_POPULATION),
+    ...loadPatient(WARFARIN_PATIENT),
+    ...loadPatient(PLAIN_PATIENT),
+    ...loadPatient(OLDER_ADULT),
+    ...loadPatient(ON_SERTRALINE),
+  ];
   fhir = await startFhirStandIn({ resources });
   app = await startApp({ CDS_DEADLINE_MS: '20000' });
 });
@@ -61,6 +74,13 @@ test.each([
   // active warfarin (anticoagulant + antiplatelet: a warning; low-dose aspirin is not an NSAID for the PDDI-CDS rule);
   // the patient has no coronary disease, stroke or arterial disease, so the aspirin has no indication either (issue 16.1).
   ['order-sign-aspirin.json', [['critical', 'drugInteraction', 'Aspirin: interacts with naproxen (active); interacts with warfarin (active); no indication found in the record']]],
+  // Paroxetine for the 88-year-old (K4): the Beers Criteria's "avoid" (strongly anticholinergic) beside the interaction
+  // and the missing indication, one card; the info interaction with clopidogrel is in the detail only (the summary
+  // would pass 140 characters); no separate "not assessed by the model" card: the drug card says it.
+  ['order-sign-paroxetine-older-adult.json', [['warning', 'drugInteraction', `Paroxetine: interacts with naproxen (active); avoid at age ${AGE} (AGS Beers Criteria); no indication found in the record`]]],
+  // Tramadol for the patient on sertraline with a past overdose (K4): migraine is no longer "a known indication of its
+  // drug class" (American Headache Society); no separate "not assessed" card.
+  ['order-select-tramadol-ssri-migraine.json', [['warning', 'drugInteraction', 'Tramadol: interacts with sertraline (active); avoid unless the benefit outweighs the overdose risk (Drug overdose)']]],
 ])('%s → exactly these cards', async (name, expected) => {
   fhir.seen.length = 0;
   const request = fixture(name);
@@ -87,4 +107,43 @@ test('an order-select with neither selections nor draftOrders (older sandboxes a
   const result = await answer(request);
   expect(result.status).toBe(400);
   expect((result.body as { resourceType?: string }).resourceType).toBe('OperationOutcome');
+});
+
+test('the paroxetine card reads as a clinician scans it: findings most severe first, then once the model, then the footnotes', async () => {
+  const { cards } = await answer(fixture('order-sign-paroxetine-older-adult.json'));
+  const detail = cards[0].detail ?? '';
+  const at = (text: string): number => {
+    const index = detail.indexOf(text);
+    expect(index).toBeGreaterThanOrEqual(0);
+    return index;
+  };
+  const order = [
+    at('**Paroxetine 10 MG Oral Tablet** (being ordered)'),
+    at('**Interaction with Naproxen'),
+    at(`**Older adult (${AGE} years)**: paroxetine is a strongly anticholinergic antidepressant`),
+    at('**No indication found**'),
+    at('**Interaction with Clopidogrel'),
+    at('The LAMO model does not score paroxetine'),
+    at('_Knowledge version'),
+  ];
+  expect([...order].sort((a, b) => a - b)).toEqual(order);
+  // The findings, as listed in the card's extension, most severe first; the model said once, no evidence for a drug it does not score.
+  expect(cards[0].extension?.['lamo-cds-findings']).toEqual([
+    { topic: 'drugInteraction', indicator: 'warning' },
+    { topic: 'olderAdultCaution', indicator: 'warning' },
+    { topic: 'unsupportedOrder', indicator: 'warning' },
+    { topic: 'drugInteraction', indicator: 'info' },
+  ]);
+  expect(detail.match(/The LAMO model does not score/g)).toHaveLength(1);
+  expect(detail).not.toMatch(/The model read/);
+  expect(detail).toMatch(/AGS Beers Criteria 2023, strength strong/);
+});
+
+test('the tramadol card: no migraine among what supports it; the order\'s reason (obesity) is named as no indication', async () => {
+  const { cards } = await answer(fixture('order-select-tramadol-ssri-migraine.json'));
+  const detail = cards[0].detail ?? '';
+  expect(detail).not.toMatch(/migraine/i);
+  expect(detail).toMatch(/Active conditions supporting tramadol:\n- Impacted molars \(a known indication of its drug class\)\n- Chronic pain/);
+  expect(detail).toMatch(/Reason given on this order, not a known indication of tramadol: Body mass index 30\+ - obesity\./);
+  expect(detail).toMatch(/The LAMO model does not score tramadol/);
 });

@@ -12,7 +12,7 @@
  */
 import type { MedicationOrder } from '../../fhir/types';
 import { removeDraftAction, supportFor, type Assessment, type Support } from '../assessment';
-import { isKnown } from '../../medications/drug-indications';
+import { isKnown, type IndicationProfile } from '../../medications/drug-indications';
 import { byUrgency, INDICATION_KINDS, type Finding, type FindingSubject } from '../findings';
 import type { Coding, IssuedCard } from '../types';
 import { makeCard, md, TOPICS, type CardSourceInfo } from './card';
@@ -31,15 +31,30 @@ const VIA: Record<Support['via'], string> = {
   'this visit': 'the reason for this visit',
 };
 
+/**
+ * A reason the prescriber gave on the order that the knowledge does not count among the drug's indications
+ * (tramadol "for" obesity, as a sandbox's reason picker sends it): named as what it is, never as support.
+ */
+function givenNotIndication(assessment: Assessment, profile: IndicationProfile | undefined, support: Support): boolean {
+  if (support.via !== 'this order' || !profile || !isKnown(profile)) return false;
+  const concept = support.conditionId ? assessment.record.conditions.find((c) => c.id === support.conditionId)?.concept : support.concept;
+  return concept !== undefined && assessment.knowledge.drugIndications.supporting(profile, [concept], (c) => c, { reviewedOnly: true }).length === 0;
+}
+
 /** "Atrial fibrillation (the reason given on this order)", each condition name whole, one per line. */
 export function supportText(assessment: Assessment, subject: Pick<FindingSubject, 'name' | 'candidate'> & { orderId?: string }, support: readonly Support[]): string {
-  if (support.length > 0) {
-    const lines = support.map((s) => `- ${md(s.display)} (${VIA[s.via]})`);
-    return `Active condition${support.length === 1 ? '' : 's'} supporting ${md(subject.name)}:\n${lines.join('\n')}`;
-  }
   const order = assessment.drafts.find((o) => o.id === subject.orderId) ?? assessment.judged.find((o) => o.id === subject.orderId);
   const drug = order ? assessment.knowledge.describe.ofConcept(order.concept) : subject.candidate ? assessment.knowledge.describe.ofCandidate(subject.candidate) : undefined;
   const profile = drug ? assessment.knowledge.drugIndications.profile(drug) : undefined;
+  if (support.length > 0) {
+    const given = support.filter((s) => givenNotIndication(assessment, profile, s));
+    const supporting = support.filter((s) => !given.includes(s));
+    const lines = supporting.map((s) => `- ${md(s.display)} (${VIA[s.via]})`);
+    return [
+      ...(supporting.length > 0 ? [`Active condition${supporting.length === 1 ? '' : 's'} supporting ${md(subject.name)}:\n${lines.join('\n')}`] : []),
+      ...(given.length > 0 ? [`Reason given on this order, not a known indication of ${md(subject.name)}: ${given.map((s) => md(s.display)).join('; ')}.`] : []),
+    ].join('\n\n');
+  }
   if (profile?.noConditionNeeded) return `${md(subject.name)} is usually given without a condition to treat (${md(profile.noConditionNeeded.use)}).`;
   // Never imply a check that did not run: the knowledge holds no indication of this drug.
   if (!profile || !isKnown(profile)) return `The indications of ${md(subject.name)} are not in the service's knowledge, so they were not checked.`;
