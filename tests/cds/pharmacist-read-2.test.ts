@@ -94,7 +94,7 @@ describe('an older adult (AGS Beers Criteria 2023)', () => {
     const card = about(cards, /paroxetine/i);
     expect(findings(card)).toContainEqual({ topic: 'olderAdultCaution', indicator: 'warning' });
     expect(card?.summary).toMatch(/avoid at age \d+ \(AGS Beers Criteria\)/);
-    expect(card?.detail).toMatch(/strongly anticholinergic antidepressant, potentially inappropriate from 65 \(AGS Beers Criteria 2023, strength strong, quality of evidence high\): avoid; prefer an antidepressant with little anticholinergic effect/);
+    expect(card?.detail).toMatch(/paroxetine is potentially inappropriate from 65 \(AGS Beers Criteria 2023, strongly anticholinergic antidepressant; strong recommendation, high-quality evidence\): avoid; prefer an antidepressant with little anticholinergic effect/);
     expect(card?.detail).toMatch(/Source: AGS Beers 2023; rule anticholinergic-antidepressants/);
   });
 
@@ -150,7 +150,7 @@ describe('opioids at once', () => {
     expect(card.detail).toMatch(/\*\*Duplicate therapy: 3 opioids\*\*:\n- 72 HR Fentanyl 0\.025 MG\/HR Transdermal System \(being ordered\)\n- 12 HR Hydrocodone .*\(being ordered\)\n- Abuse-Deterrent 12 HR Oxycodone .*\(being ordered\)/);
     expect(card.detail).toMatch(/keep one long-acting opioid and at most one short-acting opioid for breakthrough pain/);
     expect(card.detail).not.toMatch(/Percocet/);
-    const removed = (card.suggestions ?? []).flatMap((s) => s.actions ?? []).map((a) => a.resourceId);
+    const removed = (card.suggestions ?? []).flatMap((s) => s.actions ?? []).flatMap((a) => (a.type === 'delete' ? [a.resourceId] : []));
     expect(removed.sort()).toEqual(ids.slice(0, 3).map((id) => `MedicationRequest/${id}`).sort());
   });
 

@@ -120,7 +120,7 @@ test('the paroxetine card reads as a clinician scans it: findings most severe fi
   const order = [
     at('**Paroxetine 10 MG Oral Tablet** (being ordered)'),
     at('**Interaction with Naproxen'),
-    at(`**Older adult (${AGE} years)**: paroxetine is a strongly anticholinergic antidepressant`),
+    at(`**Older adult (${AGE} years)**: paroxetine is potentially inappropriate from 65 (AGS Beers Criteria 2023, strongly anticholinergic antidepressant`),
     at('**No indication found**'),
     at('**Interaction with Clopidogrel'),
     at('The LAMO model does not score paroxetine'),
@@ -136,7 +136,7 @@ test('the paroxetine card reads as a clinician scans it: findings most severe fi
   ]);
   expect(detail.match(/The LAMO model does not score/g)).toHaveLength(1);
   expect(detail).not.toMatch(/The model read/);
-  expect(detail).toMatch(/AGS Beers Criteria 2023, strength strong/);
+  expect(detail).toMatch(/strong recommendation, high-quality evidence\): avoid/);
 });
 
 test('the tramadol card: no migraine among what supports it; the order\'s reason (obesity) is named as no indication', async () => {

@@ -35,17 +35,20 @@ export function olderAdultFinding(finding: OlderAdultFinding, namer: Namer): Fin
   const subject = namer.subject(finding.drug);
   const name = finding.drug.name;
   const newDraft = finding.scope === 'new';
-  const graded = [`strength ${finding.strength}`, ...(finding.quality ? [`quality of evidence ${finding.quality}`] : [])].join(', ');
+  const graded = `${finding.strength} recommendation${finding.quality ? `, ${finding.quality}-quality evidence` : ''}`;
+  // The rule's class, unless it only repeats the drug ("warfarin started for atrial fibrillation …" for warfarin).
+  const label = finding.label.toLowerCase().includes(name.toLowerCase()) ? undefined : finding.label;
+  const cited = label ? `AGS Beers Criteria: ${label}` : 'AGS Beers Criteria';
   return {
     kind: 'older-adult',
     indicator: finding.severity,
     subject,
     summary: newDraft
-      ? `${capitalised(name)} at age ${finding.age}: ${finding.recommendation} (AGS Beers Criteria: ${finding.label})`
+      ? `${capitalised(name)} at age ${finding.age}: ${finding.recommendation} (${cited})`
       : `${capitalised(name)} at age ${finding.age}: potentially inappropriate (AGS Beers Criteria: ${finding.recommendation}); review`,
     phrase: newDraft ? `${finding.recommendation} at age ${finding.age} (AGS Beers Criteria)` : `potentially inappropriate at age ${finding.age} (AGS Beers Criteria); review`,
     detail: [
-      `**Older adult (${finding.age} years)**: ${md(name)} is a ${md(finding.label)}, potentially inappropriate from 65 (AGS Beers Criteria 2023, ${graded}): ${md(finding.advice)}.`,
+      `**Older adult (${finding.age} years)**: ${md(name)} is potentially inappropriate from 65 (AGS Beers Criteria 2023${label ? `, ${md(label)}` : ''}; ${graded}): ${md(finding.advice)}.`,
       `${md(capitalised(finding.rationale))}.`,
       ...(finding.scope === 'new' ? [] : [ALREADY[finding.scope]]),
       ...overrideNote(finding.override, finding.severity),
