@@ -80,6 +80,10 @@ test.each([
   ['order-sign-paroxetine-older-adult.json', [['warning', 'drugInteraction', `Paroxetine: interacts with naproxen (active); avoid at age ${AGE} (AGS Beers Criteria); no indication found in the record`]]],
   // Tramadol for the patient on sertraline with a past overdose (K4): migraine is no longer "a known indication of its
   // drug class" (American Headache Society); no separate "not assessed" card.
+  // Ibuprofen for the 88-year-old on clopidogrel and naproxen (K4): one card; the age is said once, not twice.
+  ['order-select-ibuprofen-older-adult-on-clopidogrel.json', [['warning', 'drugInteraction', 'Ibuprofen: interacts with clopidogrel (active); duplicates Naproxen sodium 220 MG Oral Tablet (active; two NSAIDs)']]],
+  // Fluconazole "treating" acute viral pharyngitis (the sandbox's first condition) for the patient on warfarin (K4).
+  ['order-select-fluconazole-reason-viral-pharyngitis.json', [['warning', 'drugInteraction', 'Interaction: fluconazole with warfarin (active)']]],
   ['order-select-tramadol-ssri-migraine.json', [['warning', 'drugInteraction', 'Tramadol: interacts with sertraline (active); avoid unless the benefit outweighs the overdose risk (Drug overdose)']]],
 ])('%s → exactly these cards', async (name, expected) => {
   fhir.seen.length = 0;
@@ -146,4 +150,22 @@ test('the tramadol card: no migraine among what supports it; the order\'s reason
   expect(detail).toMatch(/Active conditions supporting tramadol:\n- Impacted molars \(a known indication of its drug class\)\n- Chronic pain/);
   expect(detail).toMatch(/Reason given on this order, not a known indication of tramadol: Body mass index 30\+ - obesity\./);
   expect(detail).toMatch(/The LAMO model does not score tramadol/);
+});
+
+test('ibuprofen with clopidogrel for the 88-year-old: the age as a risk factor said once; no aspirin advice as if she took aspirin', async () => {
+  const { cards } = await answer(fixture('order-select-ibuprofen-older-adult-on-clopidogrel.json'));
+  const detail = cards[0].detail ?? '';
+  expect(detail.match(/age over 65 years/g)).toHaveLength(1);
+  expect(detail).not.toMatch(/Risk factors present/);
+  expect(detail).toMatch(/\(with aspirin: take the aspirin 2 hours before ibuprofen\)/);
+  expect(detail).not.toMatch(/; take aspirin 2 hours/);
+});
+
+test('fluconazole whose order names acute viral pharyngitis: that reason is named as no indication of an antifungal, not as support', async () => {
+  const { cards } = await answer(fixture('order-select-fluconazole-reason-viral-pharyngitis.json'));
+  const detail = cards[0].detail ?? '';
+  expect(detail).not.toMatch(/supporting fluconazole/);
+  expect(detail).toMatch(/Reason given on this order, not a known indication of fluconazole: Acute viral pharyngitis\./);
+  expect(detail).toMatch(/The LAMO model does not score fluconazole/);
+  expect(cards.filter((card) => card.source.topic?.code === 'notAssessed')).toEqual([]);
 });

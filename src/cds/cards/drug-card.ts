@@ -47,12 +47,16 @@ export function supportText(assessment: Assessment, subject: Pick<FindingSubject
   const drug = order ? assessment.knowledge.describe.ofConcept(order.concept) : subject.candidate ? assessment.knowledge.describe.ofCandidate(subject.candidate) : undefined;
   const profile = drug ? assessment.knowledge.drugIndications.profile(drug) : undefined;
   if (support.length > 0) {
+    // A reason given on the order is only support the knowledge can confirm; else it is named for what it is.
+    const unchecked = !profile || !isKnown(profile) ? support.filter((s) => s.via === 'this order') : [];
     const given = support.filter((s) => givenNotIndication(assessment, profile, s));
-    const supporting = support.filter((s) => !given.includes(s));
+    const supporting = support.filter((s) => !given.includes(s) && !unchecked.includes(s));
     const lines = supporting.map((s) => `- ${md(s.display)} (${VIA[s.via]})`);
+    const names = (list: readonly Support[]): string => list.map((s) => md(s.display)).join('; ');
     return [
       ...(supporting.length > 0 ? [`Active condition${supporting.length === 1 ? '' : 's'} supporting ${md(subject.name)}:\n${lines.join('\n')}`] : []),
-      ...(given.length > 0 ? [`Reason given on this order, not a known indication of ${md(subject.name)}: ${given.map((s) => md(s.display)).join('; ')}.`] : []),
+      ...(given.length > 0 ? [`Reason given on this order, not a known indication of ${md(subject.name)}: ${names(given)}.`] : []),
+      ...(unchecked.length > 0 ? [`Reason given on this order: ${names(unchecked)} (the indications of ${md(subject.name)} are not in the service's knowledge, so it was not checked).`] : []),
     ].join('\n\n');
   }
   if (profile?.noConditionNeeded) return `${md(subject.name)} is usually given without a condition to treat (${md(profile.noConditionNeeded.use)}).`;

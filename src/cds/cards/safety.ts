@@ -98,9 +98,13 @@ function interactionFinding(finding: InteractionFinding, namer: Namer, intended:
   // A combination the record shows is intended now (DAPT after a recent STEMI) does not interrupt: it informs.
   const because = intended.get(pairKey(finding.drugs));
   const indicator = because ? 'info' : finding.severity;
+  // Factors the rationale does not name already ("Higher risk: age over 65 …" is said once, not twice).
+  const unsaid = (texts: readonly string[]): string[] => texts.filter((text) => !finding.rationale.includes(text));
+  const risk = unsaid(finding.riskFactors);
+  const lowering = unsaid(finding.mitigatedBy);
   const factors = [
-    ...(finding.riskFactors.length > 0 ? [`Risk factors present: ${finding.riskFactors.map(md).join('; ')}.`] : []),
-    ...(finding.mitigatedBy.length > 0 ? [`Lowering the risk: ${finding.mitigatedBy.map(md).join('; ')}.`] : []),
+    ...(risk.length > 0 ? [`Risk factors present: ${risk.map(md).join('; ')}.`] : []),
+    ...(lowering.length > 0 ? [`Lowering the risk: ${lowering.map(md).join('; ')}.`] : []),
   ];
   return {
     kind: 'drug-interaction',
