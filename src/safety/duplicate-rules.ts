@@ -4,6 +4,7 @@
  * only while the record shows an indication within a treatment window (dual antiplatelet therapy after a
  * coronary event). Sharing an ATC level 4 is not enough: aspirin and clopidogrel share B01AC.
  */
+import { displayName } from '../fhir/display';
 import * as path from 'path';
 import { conceptMatchesCodes, loadConditionGroups, type ConditionGroupsFile } from '../medications/condition-groups';
 import type { ConditionEntry, ProcedureEntry } from '../fhir/types';
@@ -242,12 +243,12 @@ function latestEvent(when: IntendedWhen, context: DuplicateContext, groups: Cond
   };
   for (const id of when.conditionGroups) {
     for (const condition of context.conditions) {
-      if (conceptMatchesCodes(condition.concept, groups.groups[id])) events.push({ display: condition.concept.display, date: dated(condition.onset ?? condition.recorded) });
+      if (conceptMatchesCodes(condition.concept, groups.groups[id])) events.push({ display: displayName(condition.concept.display), date: dated(condition.onset ?? condition.recorded) });
     }
   }
   for (const id of when.procedureGroups) {
     for (const procedure of context.procedures) {
-      if (conceptMatchesCodes(procedure.concept, groups.groups[id])) events.push({ display: procedure.concept.display, date: dated(procedure.date) });
+      if (conceptMatchesCodes(procedure.concept, groups.groups[id])) events.push({ display: displayName(procedure.concept.display), date: dated(procedure.date) });
     }
   }
   // An event after the decision (a data error) does not count; undated events come last.

@@ -112,8 +112,9 @@ function missingText(missing: readonly string[], context: PatientContext): strin
   return [context.labsMayBeIncomplete ? `Laboratory results may be incomplete in this request: no recent ${names} was received.` : `No recent ${names} result in the record.`];
 }
 
-function rationale(rule: InteractionRule, a: SafetyDrug, b: SafetyDrug, third: SafetyDrug | undefined, assessment: Assessment, context: PatientContext, also: InteractionRule[]): string {
-  const with3 = rule.third ? (third && third !== a && third !== b ? ` with ${third.name} (${rule.third.text})` : ` (${[a, b].find((d) => d.ingredients.length > 1)?.name ?? a.name} includes ${rule.third.text})`) : '';
+function rationale(rule: InteractionRule, a: SafetyDrug, b: SafetyDrug, third: SafetyDrug | undefined, thirdRole: boolean, assessment: Assessment, context: PatientContext, also: InteractionRule[]): string {
+  const thirdText = thirdRole ? ` (${rule.third?.text})` : '';
+  const with3 = rule.third ? (third && third !== a && third !== b ? ` with ${third.name}${thirdText}` : ` (${[a, b].find((d) => d.ingredients.length > 1)?.name ?? a.name} includes ${rule.third.text})`) : '';
   const parts = [`${a.name} + ${b.name}${with3}: ${rule.consequence}`];
   if (assessment.note) parts.push(sentence(assessment.note));
   if (assessment.riskFactors.length > 0) {
@@ -143,11 +144,13 @@ interface Match {
   a: SafetyDrug;
   b: SafetyDrug;
   third?: SafetyDrug;
+  /** The third drug fills the rule's `third` role (false: one of the pair's roles, the pair filling the rest). */
+  thirdRole?: boolean;
   assessment: Assessment;
 }
 
 /** A three-drug rule on a pair: two of its roles filled by the pair, the third by any drug (the pair's own combination included). */
-function tripleMatch(rule: InteractionRule, x: SafetyDrug, y: SafetyDrug, everyone: readonly SafetyDrug[], index: InteractionIndex): { a: SafetyDrug; b: SafetyDrug; third: SafetyDrug } | undefined {
+function tripleMatch(rule: InteractionRule, x: SafetyDrug, y: SafetyDrug, everyone: readonly SafetyDrug[], index: InteractionIndex): { a: SafetyDrug; b: SafetyDrug; third: SafetyDrug; thirdRole: boolean } | undefined {
   if (!rule.third) return undefined;
   const roles = [rule.a, rule.b, { group: rule.third.group }];
   const fills = (drug: SafetyDrug, role: number) => index.onSide(roles[role], drug);
@@ -157,7 +160,9 @@ function tripleMatch(rule: InteractionRule, x: SafetyDrug, y: SafetyDrug, everyo
     const third = [x, y, ...everyone.filter((d) => d !== x && d !== y)].find((drug) => fills(drug, k));
     if (!third) continue;
     const [a, b] = i < j ? [x, y] : [y, x];
-    return { a, b, third };
+    // The pair stays the pair checked (a card hangs on its draft); `thirdRole` says whether the third drug is the
+    // rule's third role (a diuretic) or one of its pair roles (the NSAID, when the pair is ACE inhibitor + diuretic).
+    return { a, b, third, thirdRole: k === 2 };
   }
   return undefined;
 }
@@ -181,7 +186,10 @@ export function findInteractions(drugs: readonly SafetyDrug[], context: PatientC
       if (sameSides(rule) && x.ingredients.some((ingredient) => y.ingredients.includes(ingredient))) continue;
       matches.push({ rule, a, b, assessment: assess(rule, a, b, everyone.filter((d) => d !== a && d !== b), context, index) });
     }
-    for (const rule of index.tripleRules(x, y)) {
+    // Two products sharing an ingredient (hydrochlorothiazide beside hydrochlorothiazide/lisinopril) are duplicate
+    // therapy's business; the three-drug rule is met through the other pair, with the drug they do not share.
+    const overlapping = x.ingredients.some((ingredient) => y.ingredients.includes(ingredient));
+    for (const rule of overlapping ? [] : index.tripleRules(x, y)) {
       const triple = tripleMatch(rule, x, y, everyone, index);
       if (!triple) continue;
       // One finding per three drugs, whichever of their pairs is met first.
@@ -204,7 +212,7 @@ export function findInteractions(drugs: readonly SafetyDrug[], context: PatientC
       interactionId: primary.rule.id,
       source: primary.rule.source,
       sources: [...new Set(citations.map((id) => index.table.citations?.[id] ?? id))],
-      rationale: rationale(primary.rule, primary.a, primary.b, primary.third, primary.assessment, context, also),
+      rationale: rationale(primary.rule, primary.a, primary.b, primary.third, primary.thirdRole ?? true, primary.assessment, context, also),
       riskFactors: primary.assessment.riskFactors,
       mitigatedBy: primary.assessment.mitigatedBy,
       ...(primary.third && primary.third !== primary.a && primary.third !== primary.b ? { third: drugRef(primary.third) } : {}),

@@ -48,3 +48,8 @@ test('the table is checked: every class cites a listed source and has a positive
   expect(() => validateCourseDrugs({ ...file, courses: [{ ...file.courses[0], finishedAfterDays: 0 }] })).toThrow(/finishedAfterDays must be a positive number/);
   expect(() => validateCourseDrugs({ ...file, courses: [{ ...file.courses[0], sources: ['nowhere'] }] })).toThrow(/must cite sources/);
 });
+
+test('a thrombolytic (B01AD) is given once: an order still active a day after it was written is a given dose, not a current drug', () => {
+  expect(courses.finished(order(new Date(at - 3 * DAY).toISOString()), ['B01AD02'], at)).toBe(true);
+  expect(courses.finished(order(new Date(at - 2 * 3_600_000).toISOString()), ['B01AD02'], at)).toBe(false);
+});

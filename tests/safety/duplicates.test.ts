@@ -108,7 +108,7 @@ describe('dual antiplatelet therapy', () => {
   test('after a STEMI two months ago → intended (info), with the review date', () => {
     const [finding] = findDuplicates([aspirin, clopidogrel], { table, context: context([stemi(60)]) });
     expect(finding).toMatchObject({ basis: 'intended', severity: 'info' });
-    expect(finding.rationale).toMatch(/Acute ST segment elevation myocardial infarction .*on 2026-01-01.*12 months/);
+    expect(finding.rationale).toMatch(/after Acute ST segment elevation myocardial infarction on 2026-01-01.*12 months/);
     expect(finding.sources.join(' ')).toMatch(/ACC\/AHA 2016 DAPT/);
   });
 
@@ -121,6 +121,8 @@ describe('dual antiplatelet therapy', () => {
     const [finding] = findDuplicates([aspirin, clopidogrel], { table, context: context([stemi(500)]) });
     expect(finding).toMatchObject({ basis: 'class', severity: 'info' });
     expect(finding.advice).toMatch(/review whether to continue/);
+    // The condition is named as a clinician says it, without the SNOMED CT tag "(disorder)".
+    expect(finding.rationale).toMatch(/the indication, Acute ST segment elevation myocardial infarction on \d{4}-\d{2}-\d{2}, is past/);
   });
 
   test('after a minor stroke: intended for 90 days, then a warning', () => {

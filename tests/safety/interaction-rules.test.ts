@@ -83,6 +83,20 @@ describe('three-drug rule: ACE inhibitor/ARB + diuretic + NSAID', () => {
   test('a diuretic ordered for a patient on an ACE inhibitor and an NSAID completes the triple', () => {
     const findings = findInteractions([active('lisinopril 10 MG Oral Tablet', '314076'), active('Naproxen sodium 220 MG Oral Tablet', '849574'), draft('Furosemide 40 MG Oral Tablet', '313988')], context);
     expect(findings.map((f) => f.interactionId)).toEqual(['triple-whammy']);
+    // The role's words go with the drug that fills it: never "naproxen (a diuretic)".
+    expect(findings[0].rationale).not.toMatch(/(naproxen|lisinopril) \(a diuretic\)/);
+    expect(findings[0].rationale).toMatch(/furosemide/);
+  });
+
+  test('a diuretic drafted beside an active ACE inhibitor/diuretic combination and an NSAID: the NSAID is not called a diuretic', () => {
+    const findings = findInteractions(
+      [active('hydrochlorothiazide 12.5 MG / lisinopril 20 MG Oral Tablet'), active('Naproxen sodium 220 MG Oral Tablet', '849574'), draft('Hydrochlorothiazide 25 MG Oral Tablet', '310798')],
+      context,
+    );
+    const triple = findings.find((f) => f.interactionId === 'triple-whammy');
+    expect(triple?.rationale).not.toMatch(/naproxen \(a diuretic\)/);
+    // Met through the draft and the NSAID, not the draft and its own combination (a duplicate, not an interaction).
+    expect(triple?.drugs.map((d) => d.name).sort()).toEqual(['hydrochlorothiazide', 'naproxen']);
   });
 
   test('a combination product holds two of the three; without a diuretic the pair is only info', () => {
