@@ -12,10 +12,12 @@ function example(id: string, labels: string[], features: Partial<EncounterFeatur
     patientId: id,
     encounterId: id,
     date: '2020-01-01',
-    prompt: { prefix: '', suffixTemplate: '{drug}.', template: 'withoutHistory', evidence: { diagnoses: [], pastHistory: [], procedures: [], medicationsOnAdmission: [], noteSections: [], previousDrugs: [] } },
+    prompt: { prefix: '', suffixTemplate: '{drug}.', template: 'withoutHistory', evidence: { diagnoses: [], pastHistory: [], procedures: [], medicationsOnAdmission: [], allergies: [], noteSections: [], previousDrugs: [] } },
     labels,
+    candidates: labels,
     uncoveredOrders: 0,
     features: { encounterTypes: [], reasons: [], conditions: [], procedures: [], previousDrugs: [], ...features },
+    history: { visits: [], regime: 'first-visit', drugs: new Map() },
   };
 }
 
