@@ -237,7 +237,7 @@ export function buildEncounterPrompt(
     : [];
   const structuredMeds = unique([...currentDrugs(medications, recentOrderDays), ...live]);
   const noteMeds = sections.medicationsOnAdmission
-    ? noteMedications(sections.medicationsOnAdmission, vocab, newlyOrdered)
+    ? noteMedications(sections.medicationsOnAdmission, vocab, keyOf, newlyOrdered)
     : [];
   if (noteMeds.some((m) => !structuredMeds.includes(m))) usedSections.push('medicationsOnAdmission');
   const medicationsOnAdmission = newest(unique([...structuredMeds, ...noteMeds]), maxListItems);
