@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import torch  # noqa: E402
 
+from data import vocabulary_names  # noqa: E402
 from lamo_tokenizer import LamoTokenizer, train_tokenizer  # noqa: E402
 from modeling import LamoConfig, LamoLM, OnnxDecoder  # noqa: E402
 
@@ -149,7 +150,7 @@ def write_model_dir(out_dir: str, lm: LamoLM, tok: LamoTokenizer, candidates: Li
 def random_init(dataset: str, out_dir: str, vocabulary: Optional[str], seed: int) -> None:
     torch.manual_seed(seed)
     rows = load_rows(dataset)
-    names = [c['name'] for c in rows[0]['candidates']]
+    names = vocabulary_names(rows)
     tail = rows[0]['suffixTemplate'].replace('{drug}', '')
     tok = train_tokenizer([r['prefix'] for r in rows if r['split']['internal'] == 'train'] or
                           [r['prefix'] for r in rows], names, tail)

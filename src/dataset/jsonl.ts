@@ -2,7 +2,7 @@
 import { createWriteStream } from 'fs';
 import { once } from 'events';
 import type { EncounterExample } from './examples';
-import { historyOf } from '../lamo/types';
+import { historyOf, type EncounterPrompt } from '../lamo/types';
 import type { Regime } from '../lamo/medication-history';
 import type { Part, SplitName } from './splits';
 
@@ -44,6 +44,13 @@ export function toDatasetLine(example: EncounterExample, split: Record<SplitName
     regime: example.history.regime,
     split,
   };
+}
+
+/** The prompt a dataset line was written from (its candidate histories included). */
+export function promptOfLine(line: Pick<DatasetLine, 'prefix' | 'suffixTemplate' | 'template' | 'candidates'>): EncounterPrompt {
+  const candidateHistory: Record<string, string> = {};
+  for (const candidate of line.candidates ?? []) if (candidate.history) candidateHistory[candidate.name] = candidate.history;
+  return { prefix: line.prefix, suffixTemplate: line.suffixTemplate, template: line.template ?? 'withoutHistory', candidateHistory };
 }
 
 export async function writeJsonl(file: string, lines: Iterable<object>): Promise<number> {

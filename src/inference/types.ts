@@ -18,6 +18,8 @@ export interface Scorer {
   readonly modelVersion: string;
   /** Candidate names the model was trained on (the manifest's candidate list). */
   readonly candidates: readonly string[];
+  /** Whether candidates outside `candidates` (a visit's extras: the patient's other earlier drugs) are scored. */
+  readonly scoresExtraCandidates: boolean;
   /** The manifest's global threshold, for display only: decisions use `thresholds` (per candidate). */
   readonly threshold: number;
   /** The decision rule: `thresholds.recommend(c)` / `thresholds.unsupported(c)` (src/inference/thresholds.ts). */

@@ -107,6 +107,9 @@ export class WorkerPool implements Scorer {
   get candidates(): readonly string[] {
     return this.requireInfo().candidates;
   }
+  get scoresExtraCandidates(): boolean {
+    return this.requireInfo().scoresExtraCandidates;
+  }
   get threshold(): number {
     return this.requireInfo().threshold;
   }
