@@ -6,7 +6,9 @@ import { createHash } from 'crypto';
 import type { Concept, EncounterView, PatientRecord } from '../fhir/types';
 import type { MedicationVocabulary } from '../medications/types';
 import { buildEncounterPrompt, conceptText, drugName, previousVisit, type BuiltPrompt } from '../lamo/prompt';
+import { drugKeyer, medicationHistory, type DrugKeyOf, type MedicationHistory } from '../lamo/medication-history';
 import type { PromptTemplates } from '../lamo/types';
+import { loadNameTables } from '../medications/vocabulary';
 
 export interface EncounterFeatures {
   encounterClass?: string;
@@ -39,6 +41,8 @@ export interface EncounterExample {
   /** Orders of this encounter the vocabulary does not cover: not scorable, counted, not guessed. */
   uncoveredOrders: number;
   features: EncounterFeatures;
+  /** The patient's medication history before the encounter, from dates only (regime, per-drug facts). */
+  history: MedicationHistory;
 }
 
 export function hashId(id: string, salt = 'lamo-cds'): string {
@@ -85,6 +89,8 @@ export interface BuildExamplesOptions {
   /** The population name every example carries (default ''). */
   population?: string;
   onProgress?: (done: number, total: number) => void;
+  /** How drugs are named in histories (default: the vocabulary with the project's name tables). */
+  drugKeyOf?: DrugKeyOf;
 }
 
 export function buildExamples(
@@ -95,6 +101,7 @@ export function buildExamples(
 ): { examples: EncounterExample[]; stats: ExampleStats } {
   const examples: EncounterExample[] = [];
   const stats: ExampleStats = { encountersWithOrders: 0, examples: 0, skippedUncovered: 0, uncoveredOrders: 0 };
+  const keyOf = options.drugKeyOf ?? drugKeyer(vocab, loadNameTables());
   records.forEach((record, index) => {
     for (const encounter of record.encounters) {
       if (encounter.medications.length === 0) continue;
@@ -122,6 +129,7 @@ export function buildExamples(
         labels: [...labels].sort(),
         uncoveredOrders: uncovered,
         features: featuresOf(record, encounter, vocab),
+        history: medicationHistory(record, encounter, keyOf),
       };
       const age = ageAt(record.birthDate, encounter.start);
       if (age !== undefined) example.ageAtVisit = age;

@@ -18,6 +18,7 @@ export interface PromptEvidence {
   pastHistory: string[];
   procedures: string[];
   medicationsOnAdmission: string[];
+  allergies: string[];
   /** Note sections that contributed text. */
   noteSections: SectionName[];
   previousDrugs: string[];
@@ -264,6 +265,7 @@ export function buildEncounterPrompt(
       pastHistory,
       procedures,
       medicationsOnAdmission,
+      allergies,
       noteSections: unique(usedSections) as SectionName[],
       previousDrugs: history?.drugs ?? [],
     },
