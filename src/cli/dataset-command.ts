@@ -12,13 +12,12 @@ export async function runDataset(values: CliOptions): Promise<void> {
   const out = requireOption(values, 'out');
   const progress = new ProgressBar();
   const prepared = await prepareExamples(data, { modelDir: values.model, onProgress: (stage, done, total) => progress.update(stage, done, total) });
-  const candidates = prepared.vocabulary.candidates.map((candidate) => candidate.name);
   const written = await writeJsonl(
     out,
-    prepared.examples.map((example) => toDatasetLine(example, candidates, prepared.parts.get(example)!)),
+    prepared.examples.map((example) => toDatasetLine(example, prepared.parts.get(example)!)),
   );
   if (values.corpus) {
-    // Text-only pretraining corpus (src/lamo/corpus.ts): encounters without a covered order, each
+    // Text-only pretraining corpus (src/lamo/corpus.ts): encounters without an order, each
     // population with its own temporal cut-offs.
     const templates = readPromptTemplates(values.model);
     const corpus = prepared.populations.flatMap((population) =>
@@ -30,7 +29,8 @@ export async function runDataset(values: CliOptions): Promise<void> {
     const { stats } = population;
     process.stderr.write(`${population.name}: ${formatSummary(population.load)}\n`);
     process.stderr.write(
-      `${population.name}: ${stats.examples} encounters (${stats.encountersWithOrders} with orders, ${stats.skippedUncovered} skipped: no covered drug); ` +
+      `${population.name}: ${stats.examples} encounters with orders (${stats.allUncovered} with no drug of the vocabulary; ` +
+        `${stats.unreachableLabels} of ${stats.labels} labels outside the visit's candidates); ` +
         `temporal test cut-off ${population.cutoffs.test}\n`,
     );
   }

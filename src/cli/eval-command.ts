@@ -57,9 +57,8 @@ export async function runEval(values: CliOptions): Promise<void> {
   if (trainData) process.stderr.write(loadLines('train data', trainData.populations));
   const sets = evaluationSets(data, split, trainData);
 
-  // Today every method scores the vocabulary's candidates.
-  const candidates = data.vocabulary.candidates.map((candidate) => candidate.name);
-  const methods: Recommender[] = baselineRecommenders(() => candidates);
+  // Every method chooses from each visit's own candidate set (the vocabulary and the patient's earlier drugs).
+  const methods: Recommender[] = baselineRecommenders();
   const scorer = values.model ? await createScorer(values.model) : undefined;
   if (scorer) methods.push(new LamoRecommender(scorer, lamoRowName(values, sets.test)));
   try {

@@ -133,6 +133,9 @@ export interface LoadedManifest {
   tokenizerConfigPath?: string;
   /** Model file (absolute path) → candidate names it scores, in manifest order. */
   routes: Map<string, string[]>;
+  /** The file of the `"*"` entry, which also scores a call's extra candidates (drugs of the patient's own
+   * history outside the manifest's list); undefined when no entry is `"*"` (then extras are refused). */
+  openRoute?: string;
   /** The decision rule (per-candidate recommend and unsupported thresholds), checked at load. */
   thresholds: DecisionThresholds;
 }
@@ -187,6 +190,12 @@ export function loadManifest(dir: string): LoadedManifest {
 
   const routes = routeCandidates(dir, manifestPath, manifest);
   for (const file of routes.keys()) requireFile(file, 'model file named by lamo.json "models"');
+  const wildcard = manifest.models.find((entry) => entry.candidates === '*');
+  const openRoute = wildcard ? path.join(dir, wildcard.file) : undefined;
+  if (openRoute !== undefined && !routes.has(openRoute)) {
+    requireFile(openRoute, 'model file named by lamo.json "models"');
+    routes.set(openRoute, []); // scores only extra candidates
+  }
   return {
     dir,
     manifestPath,
@@ -194,6 +203,7 @@ export function loadManifest(dir: string): LoadedManifest {
     tokenizerPath,
     tokenizerConfigPath: configPath,
     routes,
+    ...(openRoute !== undefined ? { openRoute } : {}),
     thresholds,
   };
 }

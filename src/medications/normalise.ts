@@ -39,11 +39,11 @@ const DOSE_FORM_WORDS = new Set([
   'abuse-deterrent', 'actuation', 'applicator', 'auto-injector', 'bar', 'buccal', 'caplet', 'capsule', 'capsules',
   'cartridge', 'chewable', 'coated', 'cream', 'delayed', 'disintegrating', 'dose', 'drops', 'drug', 'dry',
   'elixir', 'emulsion', 'enema', 'enteric', 'extended', 'film', 'foam', 'gel', 'granules', 'implant',
-  'inhalant', 'inhalation', 'inhaler', 'injectable', 'injection', 'intrauterine', 'intravenous', 'kit',
+  'inhalant', 'inhalation', 'inhaler', 'injectable', 'injection', 'injector', 'intrauterine', 'intravenous', 'kit',
   'lotion', 'lozenge', 'medicated', 'metered', 'mucosal', 'nasal', 'ointment', 'ophthalmic', 'oral', 'otic',
   'pack', 'packet', 'paste', 'patch', 'pen', 'per', 'powder', 'prefilled', 'product', 'rectal', 'release',
   'ring', 'shampoo', 'solution', 'spray', 'sublingual', 'suppository', 'suspension', 'syringe', 'syrup',
-  'system', 'tablet', 'tablets', 'topical', 'transdermal', 'vaginal',
+  'system', 'tablet', 'tablets', 'topical', 'transdermal', 'vaginal', 'weekly',
 ]);
 
 /** Salt and hydrate words that follow the active moiety: "Oxycodone Hydrochloride" → "oxycodone". */

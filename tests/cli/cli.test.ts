@@ -39,8 +39,11 @@ describe('lamo-cds dataset', () => {
     const lines = text.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.length).toBeGreaterThan(800);
     const line = lines[0];
-    expect(Object.keys(line).sort()).toEqual(['candidates', 'date', 'encounter', 'patient', 'population', 'prefix', 'split', 'suffixTemplate', 'template']);
+    expect(Object.keys(line).sort()).toEqual(['candidates', 'date', 'encounter', 'patient', 'population', 'prefix', 'regime', 'split', 'suffixTemplate', 'template', 'unreachableLabels']);
     expect(line.population).toBe('synthea-bulk-10');
+    // Every ordered drug is truth: bulk-10's epoetin alfa is outside the vocabulary, a candidate once ordered.
+    const epoetin = lines.flatMap((l) => l.candidates).filter((c: { name: string }) => c.name === 'epoetin alfa');
+    expect(epoetin.some((c: { label: number; history?: string }) => c.label === 1 && /ordered at the last visit/.test(c.history ?? ''))).toBe(true);
     expect(line.patient).toMatch(/^[0-9a-f]{16}$/);
     expect(line.candidates.some((c: { label: number }) => c.label === 1)).toBe(true);
     expect(['train', 'val', 'test']).toContain(line.split.internal);

@@ -14,6 +14,7 @@ function example(id: string, labels: string[], features: Partial<EncounterFeatur
     date: '2020-01-01',
     prompt: { prefix: '', suffixTemplate: '{drug}.', template: 'withoutHistory', evidence: { diagnoses: [], pastHistory: [], procedures: [], medicationsOnAdmission: [], allergies: [], noteSections: [], previousDrugs: [] } },
     labels,
+    candidates: ['amoxicillin', 'lisinopril', 'metformin'],
     uncoveredOrders: 0,
     features: { encounterTypes: [], reasons: [], conditions: [], procedures: [], previousDrugs: [], ...features },
     history: { visits: [], regime: 'first-visit', drugs: new Map() },
@@ -40,7 +41,9 @@ describe('baselines', () => {
     const method = new FrequencyRecommender();
     method.fit(train);
     // labels per visit: 1 and 2 alternate → mean 1.5 → k = 2
-    expect(method.recommend().predicted.size).toBe(2);
+    expect(method.recommend(test[0]).predicted.size).toBe(2);
+    // Only the visit's candidates: a drug outside them is never predicted.
+    expect([...method.recommend({ ...test[0], candidates: ['amoxicillin', 'ibuprofen'] }).predicted]).toEqual(['amoxicillin']);
   });
 
   it('carry-forward repeats the previous drugs', () => {

@@ -12,7 +12,11 @@ export function historyOf(visits: string[][]): MedicationHistory {
   return medicationHistory(record([...encounters, today]), today, (concept) => concept.display);
 }
 
+/** The candidates of a test visit unless given: a small vocabulary, then the history's other drugs. */
+export const TEST_VOCABULARY = ['amoxicillin', 'azithromycin', 'ibuprofen', 'lisinopril', 'metformin'];
+
 export interface ExampleParts {
+  candidates?: string[];
   features?: Partial<EncounterFeatures>;
   evidence?: Partial<PromptEvidence>;
   history?: MedicationHistory;
@@ -22,6 +26,8 @@ export interface ExampleParts {
 
 export function example(id: string, labels: string[], parts: ExampleParts = {}): EncounterExample {
   const patient = parts.patient ?? id;
+  const history = parts.history ?? historyOf([]);
+  const candidates = parts.candidates ?? [...TEST_VOCABULARY, ...[...history.drugs.keys()].filter((d) => !TEST_VOCABULARY.includes(d)).sort()];
   return {
     population: parts.population ?? 'pop-a',
     patientKey: patient,
@@ -36,8 +42,9 @@ export function example(id: string, labels: string[], parts: ExampleParts = {}):
       evidence: { diagnoses: [], pastHistory: [], procedures: [], medicationsOnAdmission: [], allergies: [], noteSections: [], previousDrugs: [], ...parts.evidence },
     },
     labels,
+    candidates,
     uncoveredOrders: 0,
     features: { encounterTypes: [], reasons: [], conditions: [], procedures: [], previousDrugs: [], ...parts.features },
-    history: parts.history ?? historyOf([]),
+    history,
   };
 }

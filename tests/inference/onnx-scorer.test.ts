@@ -53,9 +53,39 @@ test('a subset of candidates is scored in the order asked, with the same values 
   for (const name of subset) expect(Math.abs(some.get(name)! - all.get(name)!)).toBeLessThanOrEqual(1e-5);
 });
 
-test('an unknown candidate is refused by name', async () => {
-  await expect(scorer.scoreShared(prompts[0]!, ['no-such-drug'])).rejects.toThrow(UnknownCandidateError);
-  await expect(scorer.scoreShared(prompts[0]!, ['no-such-drug'])).rejects.toThrow(/no-such-drug/);
+test('a candidate outside the manifest (a drug of the patient\'s history) is scored by the "*" file, with its history in the suffix', async () => {
+  const extra = 'epoetin alfa (test extra)';
+  const plain = await scorer.scoreShared(prompts[0]!, [extra]);
+  expect([...plain.keys()]).toEqual([extra]);
+  const renewed = { ...prompts[0]!, candidateHistory: { [extra]: ', ordered at the last visit, at 3 of the last 3 visits' } };
+  const withHistory = await scorer.scoreShared(renewed, [extra]);
+  expect(Math.abs(withHistory.get(extra)! - plain.get(extra)!)).toBeGreaterThan(1e-6);
+  expect(maxAbsDiff(withHistory, await scorer.scoreNaive(renewed, [extra]))).toBeLessThanOrEqual(1e-4);
+  // By default a prompt is scored on the manifest's candidates and its history's other drugs.
+  const all = await scorer.scoreShared(renewed);
+  expect([...all.keys()]).toEqual([...scorer.candidates, extra]);
+});
+
+test('a model without a "*" file refuses a candidate it does not list, by name', async () => {
+  const dir = copyModelDir();
+  try {
+    const manifestFile = path.join(dir, 'lamo.json');
+    const manifest = readJsonFile<{ models: { file: string; candidates: '*' | string[] }[] }>(manifestFile);
+    manifest.models = [{ file: manifest.models[0]!.file, candidates: [...scorer.candidates] }];
+    writeJsonFile(manifestFile, manifest);
+    const closed = await OnnxScorer.create(dir, { intraOpNumThreads: 1 });
+    try {
+      expect(closed.scoresExtraCandidates).toBe(false);
+      await expect(closed.scoreShared(prompts[0]!, ['no-such-drug'])).rejects.toThrow(UnknownCandidateError);
+      await expect(closed.scoreShared(prompts[0]!, ['no-such-drug'])).rejects.toThrow(/no-such-drug/);
+      const renewed = { ...prompts[0]!, candidateHistory: { 'no-such-drug': ', ordered at the last visit' } };
+      expect([...(await closed.scoreShared(renewed)).keys()]).toEqual([...scorer.candidates]);
+    } finally {
+      await closed.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('group-wise models: candidates routed to two model files score as the single file does (same weights)', async () => {

@@ -41,7 +41,7 @@ export function historyFeatures(history: MedicationHistory, drug: string, curren
   ];
 }
 
-/** The candidates a method may predict for a visit. */
+/** The candidates a method may predict for a visit (by default the visit's own candidate set). */
 export type CandidatesOf = (example: EncounterExample) => readonly string[];
 
 export class HistoryRecommender implements Recommender {
@@ -50,7 +50,7 @@ export class HistoryRecommender implements Recommender {
   private model: BinaryLogistic = { intercept: 0, weights: HISTORY_FEATURES.map(() => 0) };
 
   constructor(
-    private readonly candidatesOf: CandidatesOf,
+    private readonly candidatesOf: CandidatesOf = (example) => example.candidates,
     /** The drugs the patient is taking on arrival. */
     private readonly currentOf: (example: EncounterExample) => readonly string[] = (example) => currentDrugs(example.history),
   ) {}

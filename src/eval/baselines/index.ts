@@ -8,8 +8,9 @@ import { LogisticPromptRecommender } from './logistic-prompt';
 
 export { BASELINE_METHODS, bestBaseline, isBaseline, type BaselineMethod } from './names';
 
-/** Fresh instances of the five baselines, in BASELINE_METHODS order; `candidatesOf` gives each visit's
- * candidates to the history baseline (the others score the drugs they learned). */
-export function baselineRecommenders(candidatesOf: CandidatesOf): Recommender[] {
+/** Fresh instances of the five baselines, in BASELINE_METHODS order. Each predicts from the visit's own
+ * candidate set (`EncounterExample.candidates`: the vocabulary and the patient's earlier drugs); the
+ * history baseline may be given another (`candidatesOf`). */
+export function baselineRecommenders(candidatesOf?: CandidatesOf): Recommender[] {
   return [new FrequencyRecommender(), new CarryForwardRecommender(), new LogisticRecommender(), new LogisticPromptRecommender(), new HistoryRecommender(candidatesOf)];
 }

@@ -63,9 +63,15 @@ export class LogisticRecommender implements Recommender {
     this.threshold = tuneThreshold(tuning.map((example) => ({ scores: this.scores(example), truth: new Set(example.labels) })));
   }
 
+  /** P(yes) of every learned drug that is among the visit's candidates (the set every method chooses from). */
   private scores(example: EncounterExample): Map<string, number> {
     const probabilities = this.model.predict(this.encode(example));
-    return new Map(this.labels.map((label, i) => [label, probabilities[i]]));
+    const candidates = new Set(example.candidates);
+    const scores = new Map<string, number>();
+    this.labels.forEach((label, i) => {
+      if (candidates.has(label)) scores.set(label, probabilities[i]);
+    });
+    return scores;
   }
 
   recommend(example: EncounterExample): Recommendation {
