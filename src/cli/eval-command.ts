@@ -18,7 +18,7 @@ import { reportSettings } from './report-options';
 
 function loadLines(label: string, populations: readonly PopulationData[]): string {
   return populations
-    .map((population) => `${label} ${population.name}: ${formatSummary(population.load)}; ${population.examples.length} encounters with covered orders\n`)
+    .map((population) => `${label} ${population.name}: ${formatSummary(population.load)}; ${population.examples.length} encounters with orders\n`)
     .join('');
 }
 

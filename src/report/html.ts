@@ -62,7 +62,7 @@ function provenanceHtml(report: ValidationReport): string {
     ['bootstrap', `${p.bootstrapResamples} resamples over patients, seed ${p.seed}; intervals are 95% percentile intervals`],
     ...p.datasets.map((d): [string, string] => [
       `${d.role} data`,
-      `<code>${escapeHtml(d.path)}</code>: ${d.patients} patients, ${d.visits} visits with covered orders, ${d.files} files, sha256 <code>${d.sha256.slice(0, 16)}…</code>`,
+      `<code>${escapeHtml(d.path)}</code>: ${d.patients} patients, ${d.visits} visits with orders, ${d.files} files, sha256 <code>${d.sha256.slice(0, 16)}…</code>`,
     ]),
     [
       'model',

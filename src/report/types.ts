@@ -162,7 +162,7 @@ export interface DatasetProvenance {
   role: 'train' | 'test';
   path: string;
   patients: number;
-  /** Encounters with covered orders (examples). */
+  /** Encounters with orders (the examples). */
   visits: number;
   files: number;
   /** sha256 over the sorted relative paths and contents of the data files. */
