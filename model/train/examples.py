@@ -10,7 +10,9 @@ the patient's own pattern with a drug, not a population's prior for it. So:
   from the history facts, as it must be made for a drug the training populations never renewed (epoetin
   alfa is a third of synthea-bulk-10's orders and never occurs in training);
 * regime balancing: an encounter's loss weight is (its regime's share of the train part)^-balance, rescaled to
-  a mean of 1, so that renewing histories count although first visits dominate the training populations.
+  a mean of 1, so that renewing histories count although first visits dominate the training populations;
+* distillation (teacher.py): the target mixes the label with a cross-fitted teacher's P(yes), whose structure
+  (drug-agnostic history model, context gated by the renewal rate) is what transfers between populations.
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ import csv
 import random
 import re
 from collections import Counter
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 from data import Encounter, SuffixCache
 
@@ -51,19 +55,24 @@ def regime_weights(train: Sequence[Encounter], balance: float) -> Dict[str, floa
 
 
 def choose_candidates(enc: Encounter, rng: random.Random, negatives: int, mask_rate: float, mask_names: Sequence[str],
-                      cache: SuffixCache) -> Tuple[List[List[int]], List[float]]:
-    """The suffixes (token ids) and labels one step trains on for `enc`."""
+                      cache: SuffixCache, soft: Optional[Tuple[np.ndarray, np.ndarray]] = None,
+                      distill: float = 0.0) -> Tuple[List[List[int]], List[float]]:
+    """The suffixes (token ids) and targets one step trains on for `enc`. With a teacher (`soft`: its P(yes)
+    with the drug known, and from the history alone), the target is (1 - distill) label + distill teacher; a
+    name-masked candidate takes the history-only teacher (the drug is unknown to the student too)."""
     positives, with_history, others = [], [], []
     for i, (label, history) in enumerate(zip(enc.labels, enc.histories)):
         (positives if label > 0 else with_history if history else others).append(i)
     chosen = positives + with_history + rng.sample(others, min(negatives, len(others)))
-    suffixes = []
+    suffixes, targets = [], []
     for i in chosen:
-        if mask_rate > 0 and enc.histories[i] and rng.random() < mask_rate:
-            suffixes.append(cache.tok.encode(enc.suffix_text(i, rng.choice(mask_names))))
-        else:
-            suffixes.append(cache.ids(enc.suffix_text(i)))
-    return suffixes, [float(enc.labels[i]) for i in chosen]
+        masked = mask_rate > 0 and bool(enc.histories[i]) and rng.random() < mask_rate
+        suffixes.append(cache.tok.encode(enc.suffix_text(i, rng.choice(mask_names))) if masked else cache.ids(enc.suffix_text(i)))
+        y = float(enc.labels[i])
+        if soft is not None and distill > 0:
+            y = (1 - distill) * y + distill * float(soft[1 if masked else 0][i])
+        targets.append(y)
+    return suffixes, targets
 
 
 def all_candidates(enc: Encounter, cache: SuffixCache) -> List[List[int]]:

@@ -39,6 +39,7 @@ from examples import all_candidates, choose_candidates, regime_weights, unknown_
 from knowledge import init_word_vectors, pretrain, read_corpus  # noqa: E402
 from lamo_tokenizer import train_tokenizer  # noqa: E402
 from metrics import Flat, best_threshold, breakdown, set_metrics  # noqa: E402
+from teacher import Teacher, cross_fitted  # noqa: E402
 from modeling import LamoConfig, LamoLM, linear, system_blas, use_fast_cpu_kernels  # noqa: E402
 
 
@@ -96,6 +97,10 @@ class Options:
     no_history_suffix: bool = False  # ablation: no candidate history in the suffixes
     per_candidate_thresholds: bool = False
     select_by: str = 'pooled'     # epoch choice on validation: 'pooled' Jaccard or 'regimes' (their mean)
+    distill: float = 0.0          # weight of the teacher's P(yes) in the targets (teacher.py); 0: labels only
+    teacher_folds: int = 5
+    teacher_gate: str = 'learned'
+    teacher_combine: str = 'noisy-or'
     pretrain_sequences: int = 0
     pretrain_epochs: int = 1
     epochs: int = 8
@@ -163,6 +168,21 @@ def train(o: Options) -> dict:
     cache = SuffixCache(tok)
     mask_names = unknown_drug_names(o.mask_names, names) if o.mask_names and o.mask_rate > 0 else []
     weights = regime_weights(tr, o.regime_balance)
+    soft, teacher_info = None, None
+    if o.distill > 0:
+        t_teacher = time.time()
+        kw = dict(gate=o.teacher_gate, combine=o.teacher_combine)
+        full, hist = cross_fitted(names, tr, o.teacher_folds, o.seed, **kw)
+        soft = {e.key: pair for e, pair in zip(tr, zip(full, hist))}
+        p_t = Teacher(names, **kw).fit(tr).predict(va)
+        f_t = Flat(va, p_t, name_index)
+        t_t = best_threshold(f_t)
+        teacher_info = {'kind': 'teacher.py: gate(renewal words) x context (sections, one-vs-rest) with a drug-agnostic '
+                                'history model, cross-fitted by patient; a training aid, never shipped',
+                        'distill': o.distill, **kw, 'val': breakdown(f_t, t_t), 'threshold': t_t,
+                        'seconds': round(time.time() - t_teacher)}
+        log(f'teacher ({o.teacher_folds}-fold cross-fitted, {kw}): val Jaccard {teacher_info["val"]["all"]["jaccard"]:.4f} '
+            f'@ {t_t} ({teacher_info["seconds"]}s)')
     log(f'regimes in train: { {r: sum(e.regime == r for e in tr) for r in weights} }, loss weights '
         f'{ {r: round(w, 2) for r, w in weights.items()} }; name masking {o.mask_rate} over {len(mask_names)} names')
     yes_no = torch.tensor([tok.answer_ids['yes'], tok.answer_ids['no']])
@@ -212,7 +232,8 @@ def train(o: Options) -> dict:
         rng.shuffle(batches)
         t0, sums = time.time(), np.zeros(3)
         for bi in batches:
-            chosen = [choose_candidates(tr[i], rng, o.negatives, o.mask_rate, mask_names, cache) for i in bi]
+            chosen = [choose_candidates(tr[i], rng, o.negatives, o.mask_rate, mask_names, cache,
+                                        soft[tr[i].key] if soft else None, o.distill) for i in bi]
             b = pack([tr[i].prefix_ids for i in bi], [c[0] for c in chosen], [c[1] for c in chosen], tok.pad_id)
             h = lm.forward_packed(b.input_ids, b.position_ids, b.allowed)
             z = answer_logit(lm, h, b.answer_pos, yes_no)
@@ -322,6 +343,8 @@ def train(o: Options) -> dict:
         meta['training']['heldOut'] = held_out
     if knowledge:
         meta['training']['knowledge'] = knowledge
+    if teacher_info:
+        meta['training']['teacher'] = teacher_info
     ck = {'config': dataclasses.asdict(cfg), 'state_dict': lm.state_dict(),
           'tokenizer': {'vocab': tok.vocab, 'phrases': tok.phrases},
           'candidates': [{'name': n, 'rxnorm': []} for n in names], 'meta': meta,
