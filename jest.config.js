@@ -16,6 +16,7 @@ const POPULATION_TESTS = [
   '<rootDir>/tests/cli/cli.test.ts',
   '<rootDir>/tests/lamo/leakage.test.ts',
   '<rootDir>/tests/report/report-cli.test.ts',
+  '<rootDir>/tests/medications/indications-provenance.test.ts',
 ];
 
 const shared = {

@@ -2,7 +2,6 @@
  * supported by an active condition, a draft to accept), review — and one card per active drug with a safety
  * finding (interactions, duplicates, allergies, contraindications among the active drugs). */
 import { dischargeCard } from '../src/cds/cards/discharge';
-import { notAssessedCard, notAssessedItems } from '../src/cds/cards/not-assessed';
 import { activeSafetyFindings } from '../src/cds/cards/safety';
 import type { ServiceDefinition } from '../src/cds/types';
 import { ENCOUNTER_PREFETCH } from './prefetch-templates';
@@ -33,7 +32,8 @@ const service: ServiceDefinition = {
   modelCards: (assessment, kit) => ({
     // The discharge list holds the review of the active drugs; no separate warning per drug.
     findings: [],
-    cards: [...dischargeCard(assessment, kit.source, kit.maxSuggestions), ...notAssessedCard(kit.source, notAssessedItems(assessment.active, assessment), 'active medications')],
+    cards: dischargeCard(assessment, kit.source, kit.maxSuggestions),
+    notAssessed: { orders: assessment.active, what: 'active medications' },
   }),
 };
 export default service;

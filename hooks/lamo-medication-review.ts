@@ -2,8 +2,8 @@
  * interactions, duplicates, allergies, contraindications among the active drugs, or no indication found while the
  * model finds the drug very unlikely (a drug with an active indication is never flagged; a high-risk chronic drug
  * at most gets a request to confirm its indication). */
-import { notAssessedCard, notAssessedItems } from '../src/cds/cards/not-assessed';
 import { activeSafetyFindings } from '../src/cds/cards/safety';
+import { unknownDrugFindings } from '../src/cds/cards/unknown-drug';
 import { unsupportedFindings } from '../src/cds/cards/unsupported-order';
 import type { ServiceDefinition } from '../src/cds/types';
 import { ALLERGIES, CONDITIONS, ENCOUNTERS, MEDICATION_REQUESTS, PATIENT, PROCEDURES, RECENT_NOTES } from './prefetch-templates';
@@ -37,10 +37,11 @@ const service: ServiceDefinition = {
   },
   judge: ({ active }) => active,
   wantsModel: () => true,
-  safety: activeSafetyFindings,
+  safety: (assessment, checks) => [...activeSafetyFindings(assessment, checks), ...unknownDrugFindings(assessment, checks)],
   modelCards: (assessment, kit) => ({
     findings: unsupportedFindings(assessment),
-    cards: notAssessedCard(kit.source, notAssessedItems(assessment.active, assessment), 'active medications'),
+    cards: [],
+    notAssessed: { orders: assessment.active, what: 'active medications' },
   }),
 };
 export default service;

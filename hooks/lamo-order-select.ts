@@ -1,9 +1,9 @@
 /** lamo-order-select (order-select): checks the draft orders just selected — one card per selected draft with
  * everything found about it (allergy, interaction, contraindication, duplicate, no indication) — and suggests
  * what the model recommends and an active condition supports. */
-import { draftSafetyFindings } from '../src/cds/cards/safety';
+import { oneOrderPerProduct } from '../src/cds/cards/repeated-orders';
 import type { ServiceDefinition } from '../src/cds/types';
-import { orderModelCards } from './order-cards';
+import { orderModelCards, orderSafetyFindings } from './order-cards';
 import { ENCOUNTER_PREFETCH } from './prefetch-templates';
 
 const service: ServiceDefinition = {
@@ -31,11 +31,12 @@ const service: ServiceDefinition = {
   // The selected drafts; a selection that names no draft (some clients send other ids) must not silence the checks.
   judge: ({ drafts, selections }) => {
     const chosen = drafts.filter((draft) => selections.includes(draft.id));
-    return chosen.length > 0 ? chosen : drafts;
+    // One order per product: copies of a product in one order set are one regimen (src/cds/cards/repeated-orders.ts).
+    return oneOrderPerProduct(chosen.length > 0 ? chosen : drafts);
   },
   // Orders without a single drug among them (a lab order selected) are not this service's business.
   wantsModel: (assessment, context) => assessment.drafts.length > 0 || context.draftOrders.length === 0,
-  safety: draftSafetyFindings,
+  safety: orderSafetyFindings,
   modelCards: orderModelCards,
 };
 export default service;

@@ -1,9 +1,9 @@
 /** lamo-order-sign (order-sign): before signing, checks every draft order — one card per draft with everything
  * found about it; an interaction between two drafts goes on the later one — and suggests what the model
  * recommends and an active condition supports. */
-import { draftSafetyFindings } from '../src/cds/cards/safety';
+import { oneOrderPerProduct } from '../src/cds/cards/repeated-orders';
 import type { ServiceDefinition } from '../src/cds/types';
-import { orderModelCards } from './order-cards';
+import { orderModelCards, orderSafetyFindings } from './order-cards';
 import { ENCOUNTER_PREFETCH } from './prefetch-templates';
 
 const service: ServiceDefinition = {
@@ -27,9 +27,10 @@ const service: ServiceDefinition = {
       draftOrders: { $ref: 'https://lamo-cds.local/schemas/definitions.schema.json#/definitions/draftOrders' },
     },
   },
-  judge: ({ drafts }) => drafts,
+  // One order per product: copies of a product in one order set are one regimen (src/cds/cards/repeated-orders.ts).
+  judge: ({ drafts }) => oneOrderPerProduct(drafts),
   wantsModel: (assessment, context) => assessment.drafts.length > 0 || context.draftOrders.length === 0,
-  safety: draftSafetyFindings,
+  safety: orderSafetyFindings,
   modelCards: orderModelCards,
 };
 export default service;

@@ -3,6 +3,8 @@
  * {{context.encounterId}}). Each is a single-page read or search of the kinds the specification recommends.
  * Clients may use other keys (Epic configures its own): src/cds/prefetch.ts reads every value whatever its key.
  */
+import { labCodeSearch } from '../src/fhir/labs';
+
 export const PATIENT = 'Patient/{{context.patientId}}';
 export const ENCOUNTER = 'Encounter/{{context.encounterId}}';
 export const ENCOUNTERS = 'Encounter?patient={{context.patientId}}';
@@ -12,6 +14,8 @@ export const ENCOUNTER_NOTES = 'DocumentReference?patient={{context.patientId}}&
 export const RECENT_NOTES = 'DocumentReference?patient={{context.patientId}}&_sort=-date&_count=20';
 export const MEDICATION_REQUESTS = 'MedicationRequest?patient={{context.patientId}}';
 export const ALLERGIES = 'AllergyIntolerance?patient={{context.patientId}}';
+/** Recent results of the laboratory tests the interaction checks read (fhir-mappings/lab-codes.json), newest first. */
+export const RECENT_LABS = `Observation?patient={{context.patientId}}&code=${labCodeSearch()}&_sort=-date&_count=100`;
 
 /** What every service reads about the visit being decided on. */
 export const ENCOUNTER_PREFETCH: Record<string, string> = {
@@ -23,4 +27,5 @@ export const ENCOUNTER_PREFETCH: Record<string, string> = {
   notes: ENCOUNTER_NOTES,
   medications: MEDICATION_REQUESTS,
   allergies: ALLERGIES,
+  labs: RECENT_LABS,
 };

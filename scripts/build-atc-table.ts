@@ -114,7 +114,7 @@ function permutations(items: string[]): string[][] {
 }
 
 /** WHO writes combinations "a and b" / "a, b and c" in no fixed order: try every order. */
-function combinationCodes(inns: string[], who: WhoAtc): string[] {
+export function combinationCodes(inns: string[], who: WhoAtc): string[] {
   const codes = new Set<string>();
   for (const order of permutations(inns)) {
     const name = order.length === 2 ? `${order[0]} and ${order[1]}` : `${order.slice(0, -1).join(', ')} and ${order[order.length - 1]}`;

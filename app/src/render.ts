@@ -1,6 +1,6 @@
 /** The assessment as a page: from-the-card, findings, the ranked candidates (chart + table), the record. */
 import type { Patient } from 'fhir/r4';
-import type { AppAssessment, AppLaunchContext, CandidateView, EvidenceView } from '../../src/cds/app-wire';
+import { PROMPT_MEDICATIONS_LABEL, WITHOUT_ENCOUNTER, type AppAssessment, type AppLaunchContext, type CandidateView, type EvidenceView } from '../../src/cds/app-wire';
 import type { Card } from '../../src/cds/types';
 import { el, list, percent } from './dom';
 
@@ -89,12 +89,13 @@ function candidateTable(candidates: readonly CandidateView[], draftCandidates: R
   );
 }
 
-function evidenceView(e: EvidenceView): HTMLElement {
+function evidenceView(e: EvidenceView, ofVisit: boolean): HTMLElement {
   const rows: [string, string[]][] = [
-    ['Diagnoses of this visit', e.diagnoses],
+    [ofVisit ? 'Diagnoses of this visit' : 'Active problems', e.diagnoses],
     ['Other active conditions', e.pastHistory],
     ['Procedures', e.procedures],
-    ['Medications on admission', e.medicationsOnAdmission],
+    // Not "current medications": the prompt reads stopped orders of the last year too.
+    [PROMPT_MEDICATIONS_LABEL, e.medicationsOnAdmission],
     ['Note sections', e.noteSections],
     ["Previous visit's drugs", e.previousDrugs],
   ];
@@ -123,7 +124,8 @@ export function renderAssessment(main: HTMLElement, assessment: AppAssessment, c
         el('p', {}, 'Bars: the model’s probability that the record supports the drug. Black ticks: each drug’s recommendation threshold.'),
         rendered.chart,
         el('h3', {}, 'What the model read'),
-        evidenceView(model.evidence),
+        ...(assessment.encounter.basis === 'none' ? [el('p', { 'data-testid': 'without-encounter' }, WITHOUT_ENCOUNTER)] : []),
+        evidenceView(model.evidence, assessment.encounter.basis !== 'none'),
         candidateTable(model.candidates, drafts),
       ),
     );
@@ -142,6 +144,7 @@ export function renderAssessment(main: HTMLElement, assessment: AppAssessment, c
           'div',
           {},
           el('h3', {}, 'Current medications'),
+          el('p', { class: 'none' }, 'Orders active or on hold now.'),
           list(
             assessment.medications.map((m) => el('span', { 'data-testid': 'medication' }, el('strong', {}, m.display), ` — for: ${m.indications.length > 0 ? m.indications.join('; ') : 'none found'}`)),
             'None recorded.',

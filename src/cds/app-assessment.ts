@@ -7,10 +7,11 @@
  */
 import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4';
 import { SERVICES } from '../../hooks';
+import { displayName } from '../fhir/display';
 import type { AllergyEntry, ConditionEntry, MedicationOrder } from '../fhir/types';
 import { candidateOf, isActiveCondition, orderLabel, supportFor, type Assessment } from './assessment';
 import type { CardSourceInfo } from './cards/card';
-import { patientContext } from './cards/safety';
+import { candidateSafety } from './cards/suggestion-safety';
 import { HttpProblem } from './operation-outcome';
 import { runService } from './call';
 import type { PipelineDeps } from './pipeline';
@@ -103,31 +104,9 @@ function serviceFor(hook: 'order-sign' | 'patient-view'): ServiceDefinition {
   return service;
 }
 
+/** The candidate's notes, from the very verdict the suggestion cards act on (cards/suggestion-safety.ts). */
 function safetyNotes(assessment: Assessment, candidate: string, deps: PipelineDeps): SafetyNote[] {
-  const checks = deps.safety;
-  const drug = checks.drugOfCandidate(candidate);
-  // The candidate is the one drug being ordered: the drafts count as already there, so that only pairs
-  // with the candidate are found (the drafts' own findings are the cards').
-  const others = [
-    ...assessment.drafts.map((order) => checks.drugOfOrder(order, 'active')),
-    ...assessment.active.map((order) => checks.drugOfOrder(order, 'active')),
-  ].filter((other) => other.name !== drug.name);
-  const notes: SafetyNote[] = [];
-  for (const f of checks.allergies([drug], assessment.record.allergies)) {
-    notes.push({ kind: 'allergy', severity: 'critical', text: `Allergy or intolerance: ${f.allergy.display}` });
-  }
-  for (const f of checks.interactions([drug, ...others], patientContext(assessment), 'order')) {
-    const other = f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug';
-    notes.push({ kind: 'interaction', severity: f.severity, text: `Interacts with ${other}: ${f.rationale}` });
-  }
-  for (const f of checks.contraindications([drug], assessment.record.conditions)) {
-    notes.push({ kind: 'contraindication', severity: f.severity, text: `Contraindicated with ${f.condition.display}: ${f.rationale}` });
-  }
-  for (const f of checks.duplicates([drug, ...others], 'order')) {
-    const other = f.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'another drug';
-    notes.push({ kind: 'duplicate', severity: f.severity, text: `Duplicate therapy with ${other} (${f.basis === 'ingredient' ? 'same ingredient' : 'same ATC class'})` });
-  }
-  return notes;
+  return candidateSafety(assessment, candidate, deps.safety).notes;
 }
 
 function candidateViews(assessment: Assessment, deps: PipelineDeps): CandidateView[] {
@@ -156,9 +135,9 @@ function candidateViews(assessment: Assessment, deps: PipelineDeps): CandidateVi
     });
 }
 
-const problemView = (c: ConditionEntry): AppAssessment['problems'][number] => ({ display: c.concept.display, ...(c.onset ? { onset: c.onset } : {}) });
+const problemView = (c: ConditionEntry): AppAssessment['problems'][number] => ({ display: displayName(c.concept.display), ...(c.onset ? { onset: c.onset } : {}) });
 const allergyView = (a: AllergyEntry): AppAssessment['allergies'][number] => ({
-  display: a.concept.display,
+  display: displayName(a.concept.display),
   ...(a.criticality ? { criticality: a.criticality } : {}),
   ...(a.category ? { category: a.category } : {}),
 });
@@ -184,12 +163,13 @@ export async function assessForApp(input: AppAssessmentRequest, deps: PipelineDe
   const cards = result.cards.map((issued) => issued.card);
   const generatedAt = new Date().toISOString();
   const gaps = cards.filter((card) => card.source.topic?.code === 'dataGap').map((card) => card.summary);
-  if (!assessment) return { patientId: input.patientId, hook, generatedAt, problems: [], medications: [], allergies: [], drafts: [], cards, gaps };
+  if (!assessment) return { patientId: input.patientId, hook, generatedAt, encounter: { basis: 'none' }, problems: [], medications: [], allergies: [], drafts: [], cards, gaps };
   const model = assessment.model;
   return {
     patientId: input.patientId,
     hook,
     generatedAt,
+    encounter: { ...(assessment.encounterId ? { id: assessment.encounterId } : {}), basis: assessment.encounterBasis ?? 'context' },
     problems: assessment.record.conditions.filter(isActiveCondition).map(problemView),
     medications: assessment.active.map((order) => medicationView(assessment, order)),
     allergies: assessment.record.allergies.filter((a) => a.clinicalStatus === undefined || a.clinicalStatus === 'active').map(allergyView),

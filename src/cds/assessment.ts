@@ -4,9 +4,14 @@
  * knowledge (indications, high-risk drugs), and — when the model ran — its probabilities, its decision
  * thresholds and what its prompt was built from.
  */
+import { displayName } from '../fhir/display';
 import type { Concept, ConditionEntry, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { DecisionThresholds } from '../inference/thresholds';
 import type { PromptEvidence } from '../lamo/prompt';
+import type { DrugKeyOf } from '../lamo/medication-history';
+import type { CourseDrugs } from '../medications/courses';
+import type { DrugDescriber } from '../medications/describe-drug';
+import { ALLERGY_GROUPS, type DrugIndications, type IndicationDrug, type MatchOptions } from '../medications/drug-indications';
 import type { HighRiskDrugs } from '../medications/high-risk';
 import type { IndicationKnowledge } from '../medications/indications';
 import type { MedicationVocabulary } from '../medications/types';
@@ -31,12 +36,25 @@ export interface ModelOutput {
 export interface CardKnowledge {
   indications: IndicationKnowledge;
   highRisk: HighRiskDrugs;
+  /** Indications of any drug, by ingredient and by class (src/medications/drug-indications.ts). */
+  drugIndications: DrugIndications;
+  /** An order's drug as ingredients and ATC codes. */
+  describe: DrugDescriber;
+  /** The name drugs go by in the medication history (contract C, src/lamo/medication-history.ts). */
+  drugKey: DrugKeyOf;
+  /** Drugs given in courses: an 'active' order of one long past is a finished course (src/medications/courses.ts). */
+  courses: CourseDrugs;
 }
+
+/** How the encounter of a decision was found (src/cds/encounter.ts); 'none' when judged without one. */
+export type EncounterBasis = 'context' | 'draft orders' | 'in progress' | 'none';
 
 export interface Assessment {
   patientId: string;
-  /** The encounter named by the hook context, when it names one. */
+  /** The encounter decided on: the hook context's, else the draft orders', else the patient's encounter in progress. */
   encounterId?: string;
+  /** How `encounterId` was found; 'none': judged without today's encounter (absent: as 'context', or unknown). */
+  encounterBasis?: EncounterBasis;
   userId?: string;
   record: PatientRecord;
   /** The encounter the decision is about: the record's, or one standing for "now" when the record lacks it. */
@@ -54,6 +72,22 @@ export interface Assessment {
   model?: ModelOutput;
   /** Recommended candidates not to suggest (allergy, critical interaction, contraindication) → why. */
   withheld: ReadonlyMap<string, string>;
+  /**
+   * Partial data (team contract F): resource type ("MedicationRequest", "Condition", "AllergyIntolerance",
+   * "Encounter", "Observation", …) → why its data may be incomplete, in a clinician's words ("20 of 35 read;
+   * the next page could not be fetched: HTTP 500"). A type is here when a search result was cut short (a
+   * `next` link that could not be followed, a `total` above the entries received), a search failed, or the type
+   * was neither sent nor fetchable. Absent types arrived whole. A finding that rests on absence ("no
+   * indication found" needs Condition; "never ordered before", a renewal judged from history need
+   * MedicationRequest; a check that needs a lab needs Observation) is not given when its type is here:
+   * ask `mayBeIncomplete`. The data-gap card names every entry.
+   */
+  incomplete: ReadonlyMap<string, string>;
+}
+
+/** Whether any of `types` may be incomplete in this call (contract F): then no finding may rest on their absence. */
+export function mayBeIncomplete(assessment: Pick<Assessment, 'incomplete'>, ...types: string[]): boolean {
+  return types.some((type) => assessment.incomplete.has(type));
 }
 
 const STILL_ACTIVE = new Set(['active', 'on-hold']);
@@ -88,10 +122,11 @@ export function orderLabel(order: MedicationOrder): string {
   return order.concept.display;
 }
 
-/** Active orders, newest first, one per drug (candidate, else display). */
-export function activeOrders(record: PatientRecord, vocab: MedicationVocabulary, exclude: ReadonlySet<string>): MedicationOrder[] {
+/** Active orders, newest first, one per drug (candidate, else display); `current` may set aside an order still
+ * marked active that is not taken any more (a finished antibiotic course: currentOrder). */
+export function activeOrders(record: PatientRecord, vocab: MedicationVocabulary, exclude: ReadonlySet<string>, current: (order: MedicationOrder) => boolean = () => true): MedicationOrder[] {
   const newestFirst = record.medications
-    .filter((order) => STILL_ACTIVE.has(order.status ?? '') && !exclude.has(order.id))
+    .filter((order) => STILL_ACTIVE.has(order.status ?? '') && !exclude.has(order.id) && current(order))
     .sort((a, b) => (Date.parse(b.authoredOn ?? '') || 0) - (Date.parse(a.authoredOn ?? '') || 0));
   const seen = new Set<string>();
   return newestFirst.filter((order) => {
@@ -100,6 +135,11 @@ export function activeOrders(record: PatientRecord, vocab: MedicationVocabulary,
     seen.add(key);
     return true;
   });
+}
+
+/** Whether an active order is still taken at `at` (ms): not a course of a drug given in courses that ended long ago. */
+export function currentOrder(knowledge: Pick<CardKnowledge, 'courses' | 'describe'>, at: number): (order: MedicationOrder) => boolean {
+  return (order) => !knowledge.courses.finished(order, knowledge.describe.ofConcept(order.concept)?.atc ?? [], at);
 }
 
 /** Conditions on the current problem list. */
@@ -114,20 +154,33 @@ export interface Support {
   /** Otherwise the coded reason (a recorded allergy, a reason code): a suggestion's reasonCode. */
   concept?: Concept;
   display: string;
-  via: 'this order' | 'earlier orders' | 'indication table';
+  via: 'this order' | 'earlier orders' | 'indication table' | 'drug class' | 'this visit';
+}
+
+/** The drug an order (or else a bare candidate) stands for, as the indication knowledge reads it. */
+export function drugOf(assessment: Pick<Assessment, 'knowledge'>, candidate: string | undefined, order?: MedicationOrder): IndicationDrug | undefined {
+  if (order) return assessment.knowledge.describe.ofConcept(order.concept);
+  return candidate === undefined ? undefined : assessment.knowledge.describe.ofCandidate(candidate);
+}
+
+/** Whether two drugs share an ingredient (a renewal, or a combination product holding the other). */
+export function sharesIngredient(a: IndicationDrug | undefined, b: IndicationDrug | undefined): boolean {
+  return a !== undefined && b !== undefined && a.ingredients.some((ingredient) => b.ingredients.includes(ingredient));
 }
 
 /**
  * The active conditions that support `candidate` (and `order`, when it is an order): the order's own
  * reasonReference (an active Condition) and reasonCode, the reasons of earlier orders of the same drug that are
- * still active, and the conditions the indication table lists for the drug. Each condition once.
+ * still active, and the conditions the indication knowledge lists for the drug, by ingredient and by class
+ * (with `reviewedOnly`, only indications from cited sources: what a suggestion needs), and the reasons for this
+ * visit that are indications of the drug. Each condition once.
  */
-export function supportFor(assessment: Assessment, candidate: string | undefined, order?: MedicationOrder): Support[] {
+export function supportFor(assessment: Assessment, candidate: string | undefined, order?: MedicationOrder, options: MatchOptions = {}): Support[] {
   const active = activeConditions(assessment);
   const byId = new Map(active.map((condition) => [condition.id, condition]));
   const found = new Map<string, Support>();
   const add = (condition: ConditionEntry, via: Support['via']): void => {
-    if (!found.has(condition.id)) found.set(condition.id, { conditionId: condition.id, display: condition.concept.display, via });
+    if (!found.has(condition.id)) found.set(condition.id, { conditionId: condition.id, display: displayName(condition.concept.display), via });
   };
   if (order) {
     for (const id of order.reasonConditionIds) {
@@ -138,22 +191,45 @@ export function supportFor(assessment: Assessment, candidate: string | undefined
     for (const reason of order.reasonConcepts) {
       const match = active.find((condition) => reason.code !== undefined && condition.concept.codings.some((c) => c.code === reason.code));
       if (match) add(match, 'this order');
-      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { concept: reason, display: reason.display, via: 'this order' });
+      else if (!found.has(`code:${reason.display}`)) found.set(`code:${reason.display}`, { concept: reason, display: displayName(reason.display), via: 'this order' });
     }
   }
-  if (candidate === undefined) return [...found.values()];
+  const drug = drugOf(assessment, candidate, order);
+  if (drug === undefined) return [...found.values()];
   for (const earlier of assessment.record.medications) {
-    if (earlier === order || candidateOf(earlier, assessment.vocab) !== candidate) continue;
+    if (earlier === order || earlier.reasonConditionIds.length === 0) continue;
+    const same = candidate !== undefined ? candidateOf(earlier, assessment.vocab) === candidate : assessment.knowledge.describe.ofConcept(earlier.concept)?.name === drug.name;
+    if (!same) continue;
     for (const id of earlier.reasonConditionIds) {
       const condition = byId.get(id);
       if (condition) add(condition, 'earlier orders');
     }
   }
-  for (const match of assessment.knowledge.indications.supportingEntries(candidate, active)) add(match.condition, 'indication table');
+  const rules = assessment.knowledge.drugIndications;
+  const profile = rules.profile(drug);
+  for (const match of rules.supporting(profile, active, (condition) => condition.concept, options)) {
+    add(match.condition, match.indication.origin === 'class' ? 'drug class' : 'indication table');
+  }
+  // The reason for this visit (Encounter.reasonCode/reasonReference) is a current problem even where no Condition
+  // records it (Synthea's symptom visits: "Perennial allergic rhinitis" only on the encounter).
+  const known = new Set([...found.values()].flatMap((support) => (support.conditionId ? (byId.get(support.conditionId)?.concept.codings.map((c) => c.code) ?? []) : [])));
+  for (const match of rules.supporting(profile, assessment.encounter.reasons, (concept) => concept, options)) {
+    const concept = match.condition;
+    if (concept.codings.some((coding) => known.has(coding.code)) || found.has(`visit:${concept.display}`)) continue;
+    found.set(`visit:${concept.display}`, { concept, display: displayName(concept.display), via: 'this visit' });
+  }
   // Environmental and food allergies are recorded as AllergyIntolerance, not Condition: they indicate antihistamines and epinephrine.
   const allergies = assessment.record.allergies.filter((allergy) => !INACTIVE_ALLERGY.has(allergy.clinicalStatus ?? ''));
-  for (const concept of assessment.knowledge.indications.supportingConditions(candidate, allergies.map((allergy) => allergy.concept))) {
-    if (!found.has(`allergy:${concept.display}`)) found.set(`allergy:${concept.display}`, { concept, display: concept.display, via: 'indication table' });
+  const allergyIndication = profile.indications.find((indication) => ALLERGY_GROUPS.has(indication.key) && (!options.reviewedOnly || indication.origin !== 'synthea'));
+  for (const allergy of allergies) {
+    const match = rules.supporting(profile, [allergy.concept], (concept) => concept, options)[0]?.indication;
+    // A food or environmental allergy is the condition antihistamines and epinephrine treat, however it is coded.
+    const byCategory = (allergy.category ?? []).some((category) => category === 'food' || category === 'environment') ? allergyIndication : undefined;
+    const indication = match ?? byCategory;
+    const concept = allergy.concept;
+    if (indication && !found.has(`allergy:${concept.display}`)) {
+      found.set(`allergy:${concept.display}`, { concept, display: displayName(concept.display), via: indication.origin === 'class' ? 'drug class' : 'indication table' });
+    }
   }
   return [...found.values()];
 }

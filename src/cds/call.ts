@@ -25,6 +25,8 @@ export interface CallAudit {
   status: number;
   elapsedMs: number;
   modelVersion?: string;
+  /** The knowledge version the call was judged with. */
+  knowledgeVersion?: string;
   patientId?: string;
   note?: string;
   cards: IssuedCard[];
@@ -72,6 +74,7 @@ export async function runService(service: ServiceDefinition, request: CdsRequest
       status,
       elapsedMs: Date.now() - started,
       ...(progress.modelVersion ? { modelVersion: progress.modelVersion } : {}),
+      ...(options.source.knowledgeVersion ? { knowledgeVersion: options.source.knowledgeVersion } : {}),
       ...(progress.patientId ? { patientId: progress.patientId } : {}),
       ...(note || progress.gaps.length > 0 ? { note: note ?? 'model-unavailable' } : {}),
       cards,

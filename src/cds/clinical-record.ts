@@ -3,7 +3,8 @@
  * that a malformed field anywhere drops that field only: the safety checks see exactly the drugs, allergies and
  * conditions of the well-formed request, whatever happens to the full record the model reads.
  *
- * It also says which draft orders could not be assessed, and why.
+ * It also says which draft orders could not be assessed, and why — by the drug's name, never by an id; a
+ * draft that names no medication at all (the prescriber still typing) is passed over in silence.
  */
 import type { FhirResource, MedicationRequest } from 'fhir/r4';
 import { assembleRecord } from '../fhir/record';
@@ -22,19 +23,38 @@ export interface ClinicalRecord {
   repairs: FieldRepairs;
 }
 
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+
+/** What the EHR shows for a draft's drug: its text or a coding's display (never the order's id, which names nothing to a clinician). */
 function draftLabel(draft: MedicationRequest): string {
-  const concept = draft.medicationCodeableConcept;
-  const text = concept?.text ?? concept?.coding?.find((coding) => coding.display)?.display ?? draft.medicationReference?.display;
-  return typeof text === 'string' && text.trim() ? text.trim() : `draft order ${draft.id ?? '(no id)'}`;
+  const concept: unknown = draft.medicationCodeableConcept;
+  if (typeof concept === 'string') return text(concept) ?? 'unnamed drug';
+  const cc = draft.medicationCodeableConcept;
+  return text(cc?.text) ?? text(cc?.coding?.find((coding) => text(coding?.display))?.display) ?? text(draft.medicationReference?.display) ?? 'unnamed drug';
 }
 
-/** Why a draft MedicationRequest that the record holds no order for could not be assessed. */
-function whyUnassessed(draft: MedicationRequest, patientId: string, resources: readonly FhirResource[]): UnassessedDraft {
+/**
+ * A draft with no medication at all: no code, display or text, no Medication reference. The prescriber is
+ * still typing (the CDS Hooks sandbox sends one on every keystroke): nothing to check and nothing to say.
+ */
+function namesNoMedication(draft: MedicationRequest): boolean {
+  const concept: unknown = draft.medicationCodeableConcept;
+  if (typeof concept === 'string') return text(concept) === undefined;
+  const cc = draft.medicationCodeableConcept;
+  const codings = Array.isArray(cc?.coding) ? cc.coding : [];
+  const named = text(cc?.text) !== undefined || codings.some((coding) => text(coding?.code) !== undefined || text(coding?.display) !== undefined);
+  const reference = draft.medicationReference;
+  return !named && text(reference?.reference) === undefined && text(reference?.display) === undefined;
+}
+
+/** Why a draft MedicationRequest that the record holds no order for could not be assessed; undefined when there is nothing to say. */
+function whyUnassessed(draft: MedicationRequest, patientId: string, resources: readonly FhirResource[]): UnassessedDraft | undefined {
   const label = draftLabel(draft);
   const subject = typeof draft.subject?.reference === 'string' ? referencedId(draft.subject.reference) : undefined;
   if (subject !== undefined && subject !== patientId) {
-    return { label, reason: `it is written for another patient (${draft.subject?.reference ?? ''}), not the patient in context`, short: 'for another patient', otherPatient: true };
+    return { label, reason: 'it is written for another patient, not the patient in context', short: 'for another patient', otherPatient: true };
   }
+  if (namesNoMedication(draft)) return undefined;
   const reference = draft.medicationReference?.reference;
   if (draft.medicationCodeableConcept === undefined && typeof reference === 'string') {
     const id = referencedId(reference);
@@ -48,7 +68,7 @@ function whyUnassessed(draft: MedicationRequest, patientId: string, resources: r
       otherPatient: false,
     };
   }
-  return { label, reason: 'it names no drug (no medication code or text)', short: 'no drug named', otherPatient: false };
+  return { label, reason: 'its drug could not be read (no usable code or text)', short: 'drug unreadable', otherPatient: false };
 }
 
 /**
@@ -69,8 +89,12 @@ export function clinicalRecord(drafts: readonly FhirResource[], resources: reado
   const unassessed: UnassessedDraft[] = [];
   for (const draft of draftRequests) {
     const order = byId.get(draft.id as string);
-    if (order) orders.push(order);
-    else unassessed.push(whyUnassessed(draft, patientId, resources));
+    if (order) {
+      orders.push(order);
+      continue;
+    }
+    const why = whyUnassessed(draft, patientId, resources);
+    if (why) unassessed.push(why);
   }
   const kept = record.medications.filter((order) => !draftIds.has(order.id));
   return {

@@ -26,14 +26,27 @@ export interface Finding {
   kind: CardKind;
   indicator: Indicator;
   subject: FindingSubject;
+  /** Other orders the same finding is about (one caution for three opioids): the card names them and offers to
+   * remove each draft among them. */
+  others?: FindingSubject[];
   /** A whole summary sentence for a card holding only this finding ("No indication for ibuprofen found in the record"). */
   summary: string;
   /** The same as a phrase after the drug's name, for a card gathering several ("interacts with warfarin"). */
   phrase: string;
-  /** Markdown paragraphs: the evidence, figures and codes. */
+  /** Markdown paragraphs: what was found and what to do, short; the model's figures are not here (see `usesModel`). */
   detail: string;
   overrideReasons: Coding[];
+  /**
+   * The finding weighs the model's view of the drug (no indication found: the model's P(yes) goes in the detail).
+   * The card then shows the model's figure and what the model read once, after every finding, whichever findings
+   * ask for it (src/cds/cards/drug-card.ts).
+   */
+  usesModel?: boolean;
 }
+
+/** Findings about an order's indication (no indication found, confirm the indication): given by the order hooks
+ * from the knowledge first and again with the model's figures, and saying themselves that no indication was found. */
+export const INDICATION_KINDS: ReadonlySet<CardKind> = new Set(['unsupported-order', 'review-unsupported', 'confirm-indication']);
 
 const RANK: Record<Indicator, number> = { critical: 0, warning: 1, info: 2 };
 

@@ -1,33 +1,35 @@
 /**
- * One CDS call, stage by stage: hook context → resources (prefetch, then the FHIR fallback for what is
- * missing) → the clinical record (every readable field) → safety findings → full record → LAMO prompt →
- * scores → model findings and cards. What each hook judges and answers is the hook's (hooks/*.ts); this file
+ * One CDS call, stage by stage: hook context → resources (prefetch, then the FHIR server for what is missing
+ * or cut short: gather.ts, which also says what may still be incomplete) → the encounter decided on
+ * (encounter.ts) → the clinical record (every readable field) → safety findings → full record → LAMO prompt →
+ * scores → model findings and cards; findings that rest on the absence of incomplete data are dropped
+ * (partial-data.ts). What each hook judges and answers is the hook's (hooks/*.ts); this file
  * holds only the order of the stages, the same for every hook.
  *
  * Findings and cards are published to `progress` as soon as they exist, so that an answer can be built from
  * what is ready when the deadline passes (src/cds/call.ts). The fallback gets at most half the deadline;
  * the scorer gets the deadline's AbortSignal.
  */
-import type { FhirResource, MedicationRequest } from 'fhir/r4';
-import { activeConditionsAt, assembleRecord } from '../fhir/record';
-import type { EncounterView, PatientRecord } from '../fhir/types';
+import { assembleRecord } from '../fhir/record';
+import type { PatientRecord } from '../fhir/types';
 import { QueueFullError, type Scorer } from '../inference/types';
 import { buildEncounterPrompt } from '../lamo/prompt';
 import type { PromptTemplates } from '../lamo/types';
 import type { MedicationVocabulary } from '../medications/types';
-import { activeOrders, isActiveCondition, isInpatient, numberedDraftId, type Assessment, type CardKnowledge } from './assessment';
+import { activeOrders, currentOrder, isInpatient, type Assessment, type CardKnowledge } from './assessment';
 import type { CardSourceInfo } from './cards/card';
 import { withheldCandidates, type SafetyChecks } from './cards/safety';
 import { recommendedCandidates } from './cards/suggestions';
 import { unassessedDraftsCard } from './cards/unassessed-drafts';
 import { clinicalRecord } from './clinical-record';
 import { readHookContext } from './context';
-import { fetchMissing } from './fhir-fallback';
+import { decisionEncounter, knownEncounter, resolveEncounter } from './encounter';
+import { gatherResources } from './gather';
 import type { Logger } from './logger';
 import { HttpProblem } from './operation-outcome';
-import { CLINICAL_TYPES, ResourcePool } from './prefetch';
+import { partialEntries, withoutAbsenceFindings } from './partial-data';
 import type { PipelineProgress } from './progress';
-import type { CdsRequest, HookContext, ServiceDefinition } from './types';
+import type { CdsRequest, ServiceDefinition } from './types';
 
 export interface PipelineDeps {
   /** The scorer once loaded; otherwise why there is none ("still loading", "failed to load"). */
@@ -53,34 +55,6 @@ export interface PipelineObserver {
 /** Without these the model's view of the patient is not trustworthy (no problems known, no drugs known). */
 const ESSENTIAL_FOR_MODEL = ['Condition', 'MedicationRequest'] as const;
 
-function withSubject(resource: FhirResource, patientId: string, index: number): FhirResource {
-  if (resource.resourceType !== 'MedicationRequest') return resource;
-  const order: MedicationRequest = { ...resource };
-  if (!order.subject || typeof order.subject !== 'object') order.subject = { reference: `Patient/${patientId}` };
-  if (typeof order.id !== 'string' || order.id === '') order.id = numberedDraftId(index);
-  return order;
-}
-
-/** `Medication/<id>` references of draft orders that nothing collected resolves. */
-function unresolvedMedications(drafts: readonly FhirResource[], pool: ResourcePool): string[] {
-  const ids = new Set<string>();
-  for (const draft of drafts) {
-    if (draft.resourceType !== 'MedicationRequest') continue;
-    const reference = draft.medicationReference?.reference;
-    const match = typeof reference === 'string' ? /(?:^|\/)Medication\/([^/#]+)$/.exec(reference) : null;
-    if (match && !pool.has('Medication', match[1])) ids.add(match[1]);
-  }
-  return [...ids];
-}
-
-/** The types the fallback should fetch: everything the service reads that the client did not query. */
-function missingTypes(pool: ResourcePool, context: HookContext): string[] {
-  return CLINICAL_TYPES.filter((type) => {
-    if (pool.queried.has(type)) return false;
-    return type !== 'DocumentReference' || context.encounterId !== undefined;
-  });
-}
-
 function withoutOrders(record: PatientRecord, ids: ReadonlySet<string>): PatientRecord {
   if (ids.size === 0) return record;
   const keep = (order: { id: string }): boolean => !ids.has(order.id);
@@ -89,29 +63,6 @@ function withoutOrders(record: PatientRecord, ids: ReadonlySet<string>): Patient
     medications: record.medications.filter(keep),
     encounters: record.encounters.map((encounter) => ({ ...encounter, medications: encounter.medications.filter(keep) })),
   };
-}
-
-/**
- * The encounter the decision is about. The record's own, when it has the hook's encounter; otherwise one that
- * stands for "now": conditions of that encounter (or the active problem list) as its diagnoses.
- */
-function decisionEncounter(record: PatientRecord, encounterId: string | undefined, now: Date): EncounterView {
-  const known = encounterId ? record.encounters.find((encounter) => encounter.id === encounterId) : undefined;
-  if (known) return known;
-  const ofEncounter = record.conditions.filter((condition) => encounterId !== undefined && condition.encounterId === encounterId);
-  const view: EncounterView = {
-    id: encounterId ?? 'current',
-    start: now.toISOString(),
-    types: [],
-    reasons: [],
-    diagnosed: ofEncounter.length > 0 ? ofEncounter : record.conditions.filter(isActiveCondition),
-    activeConditions: [],
-    procedures: record.procedures.filter((procedure) => encounterId !== undefined && procedure.encounterId === encounterId),
-    notes: record.notes.filter((note) => encounterId !== undefined && note.encounterId === encounterId),
-    medications: [],
-  };
-  view.activeConditions = activeConditionsAt(record.conditions, view);
-  return view;
 }
 
 function hasClinicalData(record: PatientRecord): boolean {
@@ -132,31 +83,16 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
   const context = readHookContext(request);
   progress.patientId = context.patientId;
 
-  // ---- resources: draft orders, prefetch, then the FHIR server for what is missing ----
-  const pool = new ResourcePool();
-  const draftResources = context.draftOrders.map((resource, i) => withSubject(resource, context.patientId, i));
-  // Drafts say nothing about which of the patient's data the client queried (a draft bundle may carry Medications).
-  for (const resource of draftResources) pool.add(resource, { queried: false });
-  pool.addPrefetch(request.prefetch, service.prefetch);
-  const wanted = missingTypes(pool, context);
-  const medicationIds = unresolvedMedications(draftResources, pool);
-  if (request.fhirServer && (wanted.length > 0 || medicationIds.length > 0)) {
-    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(Math.max(1, Math.floor(options.deadlineMs / 2)))]);
-    const fetched = await fetchMissing({
-      fhirServer: request.fhirServer,
-      accessToken: request.fhirAuthorization?.access_token,
-      patientId: context.patientId,
-      encounterId: context.encounterId,
-      types: wanted,
-      medicationIds,
-      signal,
-    });
-    deps.observer?.fhirFallback({ queries: wanted.length + medicationIds.length, failures: fetched.failures.length });
-    for (const resource of fetched.resources) pool.add(resource);
-    for (const type of fetched.fetched) pool.queried.add(type);
-    pool.failures.push(...fetched.failures);
-    if (fetched.failures.length > 0) deps.logger.warn('cds.fhir_fallback_failed', { service: service.id, failures: fetched.failures.map((f) => f.diagnostics) });
-  }
+  // ---- resources: draft orders, prefetch, then the FHIR server for what is missing or cut short ----
+  const known = knownEncounter(context.encounterId, context.draftOrders);
+  const { pool, drafts: draftResources, incomplete, notSent } = await gatherResources(service, request, context, {
+    signal: options.signal,
+    deadlineMs: options.deadlineMs,
+    ...(known.id ? { encounterId: known.id } : {}),
+    logger: deps.logger,
+    ...(deps.observer ? { onFallback: (result: { queries: number; failures: number }) => deps.observer?.fhirFallback(result) } : {}),
+  });
+  progress.partial = partialEntries(incomplete, notSent);
 
   // ---- the clinical record: every readable field of every resource, the drafts apart ----
   const clinical = clinicalRecord(draftResources, pool.resources, context.patientId);
@@ -174,11 +110,15 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
   progress.request = unassessedDraftsCard(options.source, clinical.unassessed);
 
   const draftIds = new Set(draftResources.filter((r) => r.resourceType === 'MedicationRequest').map((r) => r.id as string));
-  const active = activeOrders(clinical.record, deps.vocab, draftIds);
-  const encounter = decisionEncounter(clinical.record, context.encounterId, now);
+  const decided = resolveEncounter(known, clinical.record);
+  const encounter = decisionEncounter(clinical.record, decided.id, now);
+  // Orders still marked active are current unless the record's dates say they ended (a finished antibiotic course).
+  const at = Date.parse(encounter.start ?? '') || now.getTime();
+  const active = activeOrders(clinical.record, deps.vocab, draftIds, currentOrder(deps.knowledge, at));
   const assessment: Assessment = {
     patientId: context.patientId,
-    ...(context.encounterId !== undefined ? { encounterId: context.encounterId } : {}),
+    ...(decided.id !== undefined ? { encounterId: decided.id } : {}),
+    encounterBasis: decided.basis,
     ...(context.userId !== undefined ? { userId: context.userId } : {}),
     record: clinical.record,
     encounter,
@@ -189,11 +129,12 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
     vocab: deps.vocab,
     knowledge: deps.knowledge,
     withheld: new Map(),
+    incomplete,
   };
   progress.assessment = assessment;
 
   // ---- safety checks: on whatever could be read, before and apart from the model ----
-  progress.safety = service.safety(assessment, deps.safety);
+  progress.safety = withoutAbsenceFindings(service.safety(assessment, deps.safety), incomplete);
 
   // ---- the model ----
   if (!service.wantsModel(assessment, context)) return;
@@ -224,7 +165,7 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
 
   try {
     // A live call: the orders' statuses are the EHR's current ones, so an active order is a current medication.
-    const prompt = buildEncounterPrompt(full, decisionEncounter(full, context.encounterId, now), deps.templates, deps.vocab, { statusIsCurrent: true });
+    const prompt = buildEncounterPrompt(full, decisionEncounter(full, decided.id, now), deps.templates, deps.vocab, { statusIsCurrent: true });
     const result = await scorer.score(prompt, undefined, options.signal);
     assessment.model = {
       probabilities: result.probabilities,
@@ -246,7 +187,8 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
   }
   progress.modelVersion = assessment.model.modelVersion;
   assessment.withheld = withheldCandidates(assessment, recommendedCandidates(assessment), deps.safety);
-  const { findings, cards } = service.modelCards(assessment, { source: options.source, maxSuggestions: deps.maxSuggestions });
-  progress.modelFindings = findings;
+  const { findings, cards, notAssessed } = service.modelCards(assessment, { source: options.source, maxSuggestions: deps.maxSuggestions, safety: deps.safety });
+  progress.modelFindings = withoutAbsenceFindings(findings, incomplete);
   progress.model = cards;
+  if (notAssessed) progress.notAssessed = notAssessed;
 }

@@ -174,6 +174,17 @@ const coding = (r: Reader, s: Json, f: string): unknown => {
   return value ? r.coding(value, f) : undefined;
 };
 
+/** A Quantity: its numeric value and unit words (a lab result); a value that is not a number drops the quantity. */
+const quantity = (r: Reader, s: Json, f: string): unknown => {
+  const value = r.object(s, f);
+  if (!value) return undefined;
+  if (typeof value.value !== 'number') {
+    r.note(`${f}.value`);
+    return undefined;
+  }
+  return { value: value.value, ...pick(r, value, { unit: str, system: str, code: str }) };
+};
+
 const COMMON = { resourceType: str, id: str };
 const MEDICATION = { ...COMMON, code: cc };
 
@@ -222,6 +233,8 @@ const FIELDS: Record<string, Record<string, (r: Reader, s: Json, f: string) => u
     reasonReference: refs,
   },
   Medication: MEDICATION,
+  // Laboratory results the interaction checks read (contract B); the record keeps only the lab table's codes.
+  Observation: { ...COMMON, status: str, subject: ref, code: cc, effectiveDateTime: str, effectivePeriod: period, issued: str, valueQuantity: quantity },
   AllergyIntolerance: {
     ...COMMON,
     patient: ref,

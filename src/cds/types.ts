@@ -6,6 +6,7 @@ import type { FhirResource, MedicationRequest } from 'fhir/r4';
 import type { MedicationOrder } from '../fhir/types';
 import type { Assessment } from './assessment';
 import type { CardSourceInfo } from './cards/card';
+import type { NotAssessedOrders } from './cards/not-assessed';
 import type { SafetyChecks } from './cards/safety';
 import type { Finding } from './findings';
 
@@ -16,6 +17,8 @@ export interface CardKit {
   source: CardSourceInfo;
   /** Most suggestions in one card. */
   maxSuggestions: number;
+  /** The safety checks, for suggestions the cards judge themselves (renewals). */
+  safety: SafetyChecks;
 }
 
 /**
@@ -36,8 +39,9 @@ export interface ServiceDefinition {
   /** Whether the model has anything to judge (an order hook whose drafts name no drug has not). */
   wantsModel(assessment: Assessment, context: HookContext): boolean;
   safety(assessment: Assessment, checks: SafetyChecks): Finding[];
-  /** The model's findings about judged orders, and its other cards. */
-  modelCards(assessment: Assessment, kit: CardKit): { findings: Finding[]; cards: IssuedCard[] };
+  /** The model's findings about judged orders, its other cards, and the orders to name as not scored by the model
+   * (on their drug card when they have one, else in one info card: src/cds/progress.ts). */
+  modelCards(assessment: Assessment, kit: CardKit): { findings: Finding[]; cards: IssuedCard[]; notAssessed?: NotAssessedOrders };
 }
 
 /** The discovery form of a service. */
@@ -118,6 +122,8 @@ export interface Card {
   selectionBehavior?: 'at-most-one' | 'any';
   overrideReasons?: Coding[];
   links?: Link[];
+  /** CDS Hooks extensions (spec §Extensions): machine-readable details for analytics, never needed to act on the card. */
+  extension?: Record<string, unknown>;
 }
 
 export interface CdsResponse {
@@ -149,7 +155,17 @@ export type CardKind =
   | 'confirm-indication'
   | 'unassessed-draft'
   | 'more-warnings'
-  | 'data-gap';
+  | 'data-gap'
+  /** A draft with the ingredients of an active order: a renewal (info), not a duplicate (K2). */
+  | 'renewal-of-active'
+  /** Drugs the record shows renewed at each recent visit and missing from today's orders (issue 17.6). */
+  | 'renewal-suggestions'
+  /** One product drafted several times in one call: one regimen, judged once (src/cds/cards/repeated-orders.ts). */
+  | 'repeated-order'
+  /** A drug the drug catalogue does not know: no class, so class-based checks could not run (src/cds/cards/unknown-drug.ts). */
+  | 'drug-not-in-catalogue'
+  /** A drug the AGS Beers Criteria list as potentially inappropriate for an older adult (src/cds/cards/older-adults.ts). */
+  | 'older-adult';
 
 /** A card and what produced it, for the audit trail. */
 export interface IssuedCard {

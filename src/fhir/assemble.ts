@@ -4,13 +4,14 @@
  * their patient's record through the linker, and the timeline is built. Nothing a resource holds can make
  * assembly throw: a resource whose extractor fails anyway is skipped and reported by type, never by value.
  */
-import type { Patient, Resource } from 'fhir/r4';
+import type { Observation, Patient, Resource } from 'fhir/r4';
 import { ResourceCollector, type ResourceOrigin } from './collect';
 import { addAllergy } from './extract/allergy';
 import { addCondition } from './extract/condition';
 import { addEncounter } from './extract/encounter';
 import { addMedicationRequest } from './extract/medication-request';
 import { addNote } from './extract/note';
+import { addObservation } from './extract/observation';
 import { newRecord } from './extract/patient';
 import { addProcedure } from './extract/procedure';
 import { RecordLinker } from './linking';
@@ -66,7 +67,7 @@ export function assembleRecord(input: readonly Resource[], options: AssembleReco
 }
 
 /** Record types in the order they are placed: encounters first, so that everything else can link to them. */
-const EXTRACTION_ORDER = ['Encounter', 'Condition', 'Procedure', 'MedicationRequest', 'DocumentReference', 'AllergyIntolerance'] as const;
+const EXTRACTION_ORDER = ['Encounter', 'Condition', 'Procedure', 'MedicationRequest', 'DocumentReference', 'AllergyIntolerance', 'Observation'] as const;
 
 class RecordAssembler {
   private readonly summary: LoadSummary;
@@ -157,6 +158,8 @@ class RecordAssembler {
           return addNote(resource as unknown as AnyDocumentReference, linker, this.noteTextLimit);
         case 'AllergyIntolerance':
           return addAllergy(resource as AnyAllergy, linker);
+        case 'Observation':
+          return addObservation(resource as Observation, linker);
       }
     } catch (error) {
       // A shape the checks do not know yet. The error's kind only: its message may quote a value.

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'crypto';
 import type { Bundle, Resource } from 'fhir/r4';
+import { isNeededObservation } from './labs';
 import { KNOWN_RESOURCE_TYPES, RECORD_RESOURCE_TYPES } from './resource-types';
 import { addIssue } from './summary';
 import type { LoadSummary } from './types';
@@ -63,8 +64,9 @@ export class ResourceCollector {
       this.skip(origin, resourceType, idOf(value), `unknown resource type '${resourceType}'`, 'warning');
       return;
     }
-    if (this.keepTypes !== 'all' && !this.keepTypes.has(resourceType)) {
-      // Not needed for a PatientRecord: counted above, dropped now so its memory can be reclaimed.
+    if (this.keepTypes !== 'all' && (!this.keepTypes.has(resourceType) || (resourceType === 'Observation' && !isNeededObservation(resource)))) {
+      // Not needed for a PatientRecord (of Observations, only the lab table's): counted above, dropped now so
+      // its memory can be reclaimed.
       this.summary.dropped = (this.summary.dropped ?? 0) + 1;
       return;
     }

@@ -47,7 +47,7 @@ export const KNOWN_RESOURCE_TYPES: ReadonlySet<string> = new Set<string>([
 ]);
 
 /**
- * The resource types a PatientRecord is assembled from. Everything else (Observation, Claim,
+ * The resource types a PatientRecord is assembled from. Everything else (Claim,
  * ExplanationOfBenefit, DiagnosticReport, ...) is counted and then dropped right after parsing,
  * which is what keeps a 720 MB input within memory.
  */
@@ -61,6 +61,9 @@ export const RECORD_RESOURCE_TYPES: ReadonlySet<string> = new Set<string>([
   'DocumentReference',
   'Binary',
   'AllergyIntolerance',
+  // Only the laboratory Observations the safety checks read (fhir-mappings/lab-codes.json); the collector drops
+  // the rest (vital signs, surveys, other labs) right after parsing.
+  'Observation',
   // Targets of Encounter.serviceProvider / location / participant and MedicationRequest.requester: few and
   // small, kept so those references (conditional ones among them) can be resolved and counted.
   'Organization',

@@ -124,6 +124,15 @@ export const RESOURCE_SHAPES: Readonly<Record<string, Readonly<Record<string, Sh
     recordedDate: 'string',
     assertedDate: 'string',
   },
+  Observation: {
+    status: 'string',
+    code: CODEABLE_CONCEPT,
+    subject: REFERENCE,
+    effectiveDateTime: 'string',
+    effectivePeriod: PERIOD,
+    issued: 'string',
+    valueQuantity: { object: { value: 'number', unit: 'string', system: 'string', code: 'string' } },
+  },
   Binary: {
     contentType: 'string',
     data: 'string',

@@ -56,6 +56,19 @@ export interface AllergyEntry {
   recorded?: string;
 }
 
+/** A laboratory value the safety checks read (fhir-mappings/lab-codes.json), in its kind's canonical unit. */
+export interface LabResult {
+  /** The Observation's id. */
+  id: string;
+  /** "egfr", "creatinine", "potassium", "inr", … (the lab table's kinds). */
+  kind: string;
+  loinc: string;
+  value: number;
+  unit: string;
+  /** effectiveDateTime (or effectivePeriod.start, or issued). */
+  date?: string;
+}
+
 export interface MedicationOrder {
   id: string;
   /** The drug as ordered (medicationCodeableConcept, or the referenced/contained Medication's code). */
@@ -106,6 +119,8 @@ export interface PatientRecord {
   notes: NoteEntry[];
   allergies: AllergyEntry[];
   medications: MedicationOrder[];
+  /** Laboratory results the safety checks read (only the lab table's LOINC codes are kept), in input order. */
+  labs?: LabResult[];
 }
 
 /** A problem met while loading input: the file and resource it concerns and what was wrong. */
@@ -140,7 +155,7 @@ export interface LoadSummary {
   issues: LoadIssue[];
   /** Issues beyond the kept maximum (a very broken input must not grow the summary without bound). */
   issuesOmitted?: number;
-  /** Resources read but not needed for PatientRecords (Observation, Claim, ...), dropped after parsing. */
+  /** Resources read but not needed for PatientRecords (Claim, Observations other than the lab table's, ...), dropped after parsing. */
   dropped?: number;
   /** Patient records assembled. */
   patients?: number;

@@ -12,7 +12,7 @@ import { defaultIntraOpThreads, UnknownCandidateError, type OnnxScorerOptions, t
 import { thresholdsFromTable, type DecisionThresholds } from './thresholds';
 import { PromptTokenizer } from './tokenizer';
 import { QueueFullError, type ScoreResult, type Scorer } from './types';
-import { deserializeError, type ModelInfo, type ScoreRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
+import { deserializeError, type ModelInfo, type ScoreRequest, type StopRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
 
 export interface ScorerOptions extends Omit<OnnxScorerOptions, 'warn'> {
   /** Worker threads. Default: LAMO_INFERENCE_THREADS or 1. */
@@ -27,6 +27,8 @@ export interface ScorerOptions extends Omit<OnnxScorerOptions, 'warn'> {
 
 export const DEFAULT_QUEUE_MAX = 16;
 const NO_WORKERS = 'no inference worker is running (replacements failed to start; see the log)';
+/** How long a thread asked to stop may take (it finishes its current job first) before it is terminated. */
+const STOP_GRACE_MS = 3000;
 
 /** A score call that ended because its worker thread died under it. */
 export class WorkerCrashedError extends Error {
@@ -168,11 +170,11 @@ export class WorkerPool implements Scorer {
     });
   }
 
-  /** Ends one worker thread as a crash would (tests and failure drills); the pool replaces it. */
+  /** Ends one worker thread as a crash would (tests and failure drills): its job gets no answer; the pool replaces it. */
   async killWorker(): Promise<void> {
     const target = [...this.workers].find((w) => w.ready && !w.stopping);
     if (!target) throw new Error('no running worker to kill');
-    await target.worker.terminate();
+    await stopThread(target.worker, 1);
   }
 
   async close(): Promise<void> {
@@ -182,7 +184,7 @@ export class WorkerPool implements Scorer {
     const stopping = [...this.workers].map((w) => {
       w.stopping = true;
       if (w.job) this.settle(w.job, closedError);
-      return w.worker.terminate();
+      return stopThread(w.worker, 0);
     });
     this.workers.clear();
     await Promise.all(stopping);
@@ -358,4 +360,19 @@ function intFromEnv(name: string, fallback: number, min: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, not ${JSON.stringify(raw)}`);
   return value;
+}
+
+/** Ends a thread the safe way (see StopRequest): asks it to release its sessions and exit; terminates it only if
+ * it has not exited within STOP_GRACE_MS. Resolves once the thread is gone. */
+function stopThread(worker: Worker, exitCode: number): Promise<void> {
+  if (worker.threadId === -1) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), STOP_GRACE_MS);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    const stop: StopRequest = { type: 'stop', exitCode };
+    worker.postMessage(stop);
+  });
 }

@@ -19,6 +19,18 @@ export interface ScoreRequest {
   mode: ScoringMode;
 }
 
+/**
+ * Asks the worker to release its onnxruntime sessions and end its thread with `exitCode`. Ending a thread that
+ * still holds sessions (Worker.terminate) can abort the whole process from native code ("terminate called after
+ * throwing an instance of 'Napi::Error'", seen in about one test run of three), so the pool ends threads this way
+ * and terminates only one that does not exit in time. A non-zero code ends it as a crash would (drills, tests):
+ * the job it was scoring gets no answer.
+ */
+export interface StopRequest {
+  type: 'stop';
+  exitCode: number;
+}
+
 export interface ModelInfo {
   modelId: string;
   modelVersion: string;

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import type { EncounterPrompt } from '../lamo/types';
 import { OnnxScorer } from './onnx-scorer';
-import { serializeError, type ScoreRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
+import { serializeError, type ScoreRequest, type StopRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread (see worker-pool.ts)');
@@ -44,8 +44,19 @@ async function main(): Promise<void> {
     send({ type: 'failed', error: serializeError(err) });
     return;
   }
-  port!.on('message', (request: ScoreRequest) => {
-    void answer(scorer, request);
+  // One job at a time (the pool's rule); a stop waits for it, so no session is released under a running call.
+  let inFlight: Promise<void> = Promise.resolve();
+  let stopping = false;
+  port!.on('message', (request: ScoreRequest | StopRequest) => {
+    if (request.type === 'stop') {
+      stopping = true;
+      void inFlight
+        .then(() => scorer.close())
+        .catch(() => undefined)
+        .finally(() => process.exit(request.exitCode));
+      return;
+    }
+    inFlight = answer(scorer, request, () => !stopping);
   });
   send({
     type: 'ready',
@@ -61,13 +72,15 @@ async function main(): Promise<void> {
   });
 }
 
-async function answer(scorer: OnnxScorer, request: ScoreRequest): Promise<void> {
+/** Scores one request and answers it, unless the thread is being stopped (then the pool settles the job). */
+async function answer(scorer: OnnxScorer, request: ScoreRequest, answering: () => boolean): Promise<void> {
   const started = performance.now();
   try {
     const probabilities = await scorer.score(request.prompt, request.candidates ?? scorer.defaultCandidates(request.prompt), request.mode);
+    if (!answering()) return;
     send({ type: 'result', jobId: request.jobId, probabilities: [...probabilities], scoringMs: performance.now() - started });
   } catch (err) {
-    send({ type: 'error', jobId: request.jobId, error: serializeError(err) });
+    if (answering()) send({ type: 'error', jobId: request.jobId, error: serializeError(err) });
   }
 }
 

@@ -62,7 +62,11 @@ export class HighRiskDrugs {
 
   /** The high-risk class the candidate belongs to, if any (first listed wins). */
   classOf(candidate: string): HighRiskClass | undefined {
-    const codes = codesOf(this.atc, candidate);
+    return this.classOfCodes(codesOf(this.atc, candidate));
+  }
+
+  /** The same for any drug by its ATC codes (a drug outside the candidates). */
+  classOfCodes(codes: readonly string[]): HighRiskClass | undefined {
     return this.table.classes.find((entry) => entry.atcPrefixes.some((prefix) => codes.some((code) => code.startsWith(prefix))));
   }
 

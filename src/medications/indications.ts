@@ -61,6 +61,11 @@ export interface IndicationsFile {
   sources: Record<string, string>;
   /** Candidate name → its indications. Every candidate of medications.json is listed (a test keeps it so). */
   drugs: Record<string, DrugIndications>;
+  /**
+   * Drugs outside the candidates (by their candidate-style name, e.g. "tramadol"): the reason links of their
+   * orders in the training patients only. They quiet a "no indication" finding; they never make a suggestion.
+   */
+  otherDrugs?: Record<string, { indications: Indication[] }>;
 }
 
 /** A matched indication: the condition concept of the record and what in the table it matched. */
@@ -88,21 +93,35 @@ export function validateIndications(value: unknown, groups: ConditionGroupsFile,
     if (entry.indications.length === 0 && !isRecord(entry.noIndicationKnown)) {
       throw new Error(`${file}: ${name} has no indication and does not say "no indication known"`);
     }
-    for (const indication of entry.indications as unknown[]) {
-      if (!isRecord(indication)) throw new Error(`${file}: ${name}: bad indication`);
-      if (typeof indication.group === 'string') {
-        if (!groups.groups[indication.group]) throw new Error(`${file}: ${name} names unknown condition group ${indication.group}`);
-      } else if (!isRecord(indication.condition) || typeof indication.condition.code !== 'string') {
-        throw new Error(`${file}: ${name}: an indication needs a group or a coded condition`);
+    validateEntries(name, entry.indications as unknown[], groups, value.sources, file);
+  }
+  if (value.otherDrugs !== undefined) {
+    if (!isRecord(value.otherDrugs)) throw new Error(`${file}: otherDrugs must map a drug name to its indications`);
+    for (const [name, entry] of Object.entries(value.otherDrugs)) {
+      if (!isRecord(entry) || !Array.isArray(entry.indications) || entry.indications.length === 0) throw new Error(`${file}: ${name} needs an indications list`);
+      if ((entry.indications as unknown[]).some((indication) => !isRecord(indication) || indication.origin !== 'synthea')) {
+        throw new Error(`${file}: ${name}: a drug outside the candidates has only indications mined from the data ("synthea")`);
       }
-      if (indication.origin === 'reviewed') {
-        if (typeof indication.source !== 'string' || !(indication.source in value.sources)) throw new Error(`${file}: ${name}: a reviewed indication must cite a listed source`);
-      } else if (indication.origin !== 'synthea' || !isRecord(indication.counts)) {
-        throw new Error(`${file}: ${name}: an indication is "reviewed" (with a source) or "synthea" (with counts)`);
-      }
+      validateEntries(name, entry.indications as unknown[], groups, value.sources, file);
     }
   }
   return value as unknown as IndicationsFile;
+}
+
+function validateEntries(name: string, indications: unknown[], groups: ConditionGroupsFile, sources: Record<string, unknown>, file: string): void {
+  for (const indication of indications) {
+    if (!isRecord(indication)) throw new Error(`${file}: ${name}: bad indication`);
+    if (typeof indication.group === 'string') {
+      if (!groups.groups[indication.group]) throw new Error(`${file}: ${name} names unknown condition group ${indication.group}`);
+    } else if (!isRecord(indication.condition) || typeof indication.condition.code !== 'string') {
+      throw new Error(`${file}: ${name}: an indication needs a group or a coded condition`);
+    }
+    if (indication.origin === 'reviewed') {
+      if (typeof indication.source !== 'string' || !(indication.source in sources)) throw new Error(`${file}: ${name}: a reviewed indication must cite a listed source`);
+    } else if (indication.origin !== 'synthea' || !isRecord(indication.counts)) {
+      throw new Error(`${file}: ${name}: an indication is "reviewed" (with a source) or "synthea" (with counts)`);
+    }
+  }
 }
 
 /** The indication table with its concept groups, ready for lookups. */
@@ -113,7 +132,7 @@ export class IndicationKnowledge {
     readonly table: IndicationsFile,
     readonly groups: ConditionGroupsFile,
   ) {
-    for (const [name, entry] of Object.entries(table.drugs)) {
+    for (const [name, entry] of [...Object.entries(table.drugs), ...Object.entries(table.otherDrugs ?? {})]) {
       this.codes.set(
         name,
         entry.indications.map((indication) => {
@@ -128,9 +147,14 @@ export class IndicationKnowledge {
     }
   }
 
-  /** Whether the drug is listed at all (a candidate the table does not know is a data error upstream). */
+  /** Whether the candidate is listed (a candidate the table does not know is a data error upstream). */
   isListed(candidate: string): boolean {
-    return this.codes.has(candidate);
+    return candidate in this.table.drugs;
+  }
+
+  /** Whether the table says anything about the drug: a candidate, or another drug with mined reason links. */
+  knows(name: string): boolean {
+    return this.codes.has(name);
   }
 
   /** Whether any indication is known for the candidate (false for "no indication known" and unknown drugs). */
@@ -138,8 +162,8 @@ export class IndicationKnowledge {
     return (this.codes.get(candidate)?.length ?? 0) > 0;
   }
 
-  indicationsOf(candidate: string): Indication[] {
-    return this.table.drugs[candidate]?.indications ?? [];
+  indicationsOf(name: string): Indication[] {
+    return this.table.drugs[name]?.indications ?? this.table.otherDrugs?.[name]?.indications ?? [];
   }
 
   /** Why no indication is known (contraception, procedure), if so. */

@@ -37,8 +37,8 @@ const BRACKETED = /\[[^\]]*\]/g;
 /** Words of dose forms, release mechanisms and packaging; none is part of an ingredient name. */
 const DOSE_FORM_WORDS = new Set([
   'abuse-deterrent', 'actuation', 'applicator', 'auto-injector', 'bar', 'buccal', 'caplet', 'capsule', 'capsules',
-  'cartridge', 'chewable', 'coated', 'cream', 'delayed', 'disintegrating', 'dose', 'drops', 'drug', 'dry',
-  'elixir', 'emulsion', 'enema', 'enteric', 'extended', 'film', 'foam', 'gel', 'granules', 'implant',
+  'cartridge', 'chewable', 'chewing', 'coated', 'cream', 'delayed', 'disintegrating', 'dose', 'drops', 'drug', 'dry',
+  'elixir', 'emulsion', 'enema', 'enteric', 'extended', 'film', 'foam', 'gel', 'granules', 'gum', 'implant',
   'inhalant', 'inhalation', 'inhaler', 'injectable', 'injection', 'injector', 'intrauterine', 'intravenous', 'kit',
   'lotion', 'lozenge', 'medicated', 'metered', 'mucosal', 'nasal', 'ointment', 'ophthalmic', 'oral', 'otic',
   'pack', 'packet', 'paste', 'patch', 'pen', 'per', 'powder', 'prefilled', 'product', 'rectal', 'release',
@@ -51,7 +51,7 @@ const SALT_WORDS = new Set([
   'acetate', 'anhydrous', 'besylate', 'bitartrate', 'bromide', 'calcium', 'carbonate', 'chloride', 'citrate',
   'cypionate', 'decanoate', 'dihydrate', 'dipropionate', 'disodium', 'enanthate', 'fumarate', 'furoate',
   'gluconate', 'hemihydrate', 'hyclate', 'hydrobromide', 'hydrochloride', 'hydrate', 'lactate', 'magnesium',
-  'maleate', 'malate', 'mesylate', 'monohydrate', 'nitrate', 'pamoate', 'phosphate', 'potassium', 'propionate',
+  'maleate', 'malate', 'mesylate', 'monohydrate', 'nitrate', 'pamoate', 'phosphate', 'polacrilex', 'potassium', 'propionate',
   'sodium', 'succinate', 'sulfate', 'tartrate', 'tosylate', 'trihydrate', 'tromethamine', 'valerate', 'xinafoate',
 ]);
 

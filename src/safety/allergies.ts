@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { knownSystem } from '../fhir/concepts';
+import { displayName } from '../fhir/display';
 import type { AllergyEntry } from '../fhir/types';
 import { readJsonFile } from '../json-file';
 import { canonicalIngredient } from '../medications/normalise';
@@ -21,6 +22,8 @@ export interface AllergyClass {
 }
 
 export interface AllergyRule {
+  /** Stable id (a local override may name it). */
+  id: string;
   allergyClass: string;
   drugClass: string;
   basis: 'class' | 'cross-reactivity';
@@ -38,12 +41,23 @@ export interface AllergyTable {
 
 export const DEFAULT_ALLERGY_TABLE_FILE = path.join(FHIR_MAPPINGS_DIR, 'allergy-classes.json');
 
+/** The built-in rule "the drug contains the recorded allergen". */
+export const ALLERGEN_SUBSTANCE = 'allergen-substance';
+
+/** Every rule id (a local override may name them). */
+export function allergyRuleIds(table: AllergyTable): string[] {
+  return [ALLERGEN_SUBSTANCE, ...table.rules.map((rule) => rule.id)];
+}
+
 export function loadAllergyTable(file = DEFAULT_ALLERGY_TABLE_FILE): AllergyTable {
   const table = readJsonFile(file, 'allergy table') as Partial<AllergyTable>;
   if (!table || typeof table.classes !== 'object' || !Array.isArray(table.rules) || typeof table.substances !== 'object') {
     throw new Error(`${file} is not an allergy table (substances, classes and rules expected)`);
   }
+  const ids = new Set<string>([ALLERGEN_SUBSTANCE]);
   for (const rule of table.rules) {
+    if (typeof rule.id !== 'string' || ids.has(rule.id)) throw new Error(`${file}: every rule needs a unique id`);
+    ids.add(rule.id);
     if (!table.classes[rule.allergyClass] || !table.classes[rule.drugClass]) throw new Error(`${file}: a rule names an unknown class`);
   }
   return table as AllergyTable;
@@ -104,7 +118,7 @@ function allergyClassesOf(allergens: string[], table: AllergyTable): string[] {
 function conflict(drug: SafetyDrug, allergens: string[], classes: string[], table: AllergyTable): Omit<AllergyFinding, 'kind' | 'drug' | 'allergy'> | undefined {
   const shared = drug.ingredients.filter((ingredient) => allergens.includes(ingredient));
   if (shared.length > 0) {
-    return { severity: 'critical', basis: 'substance', rationale: `${drug.name} contains ${shared.join(' and ')}, the recorded allergen.` };
+    return { severity: 'critical', basis: 'substance', ruleId: ALLERGEN_SUBSTANCE, rationale: `${drug.name} contains ${shared.join(' and ')}, the recorded allergen.` };
   }
   const matching = table.rules
     .filter((rule) => classes.includes(rule.allergyClass) && drugInClass(drug, table.classes[rule.drugClass]))
@@ -114,7 +128,7 @@ function conflict(drug: SafetyDrug, allergens: string[], classes: string[], tabl
   const allergyLabel = table.classes[rule.allergyClass].label;
   const drugLabel = table.classes[rule.drugClass].label;
   const relation = rule.allergyClass === rule.drugClass ? `is one of the ${drugLabel}` : `is one of the ${drugLabel}, related to the ${allergyLabel}`;
-  return { severity: rule.severity, basis: rule.basis, rationale: `${drug.name} ${relation}: ${rule.rationale}.` };
+  return { severity: rule.severity, basis: rule.basis, ruleId: rule.id, rationale: `${drug.name} ${relation}: ${rule.rationale}.` };
 }
 
 /**
@@ -134,8 +148,8 @@ export function findAllergyConflicts(drugs: readonly SafetyDrug[], allergies: re
         kind: 'allergy',
         ...found,
         drug: drugRef(drug),
-        allergy: { id: allergy.id, display: allergy.concept.display },
-        rationale: `Recorded allergy "${allergy.concept.display}": ${found.rationale}`,
+        allergy: { id: allergy.id, display: displayName(allergy.concept.display) },
+        rationale: `Recorded allergy "${displayName(allergy.concept.display)}": ${found.rationale}`,
       });
     }
   }

@@ -8,7 +8,9 @@ import { loadConditionGroups, conceptMatchesCodes, type ConditionGroupsFile } fr
 import type { ConditionEntry } from '../fhir/types';
 import { readJsonFile } from '../json-file';
 import { FHIR_MAPPINGS_DIR } from '../paths';
-import { drugRef, SEVERITY_ORDER, type ContraindicationFinding, type SafetyDrug } from './types';
+import { shortCitation } from './citations';
+import { adviceSaysStrength, severityWordingProblem } from './severity-wording';
+import { drugRef, SEVERITY_ORDER, type ContraindicationFinding, type ContraindicationStrength, type SafetyDrug } from './types';
 
 export const DEFAULT_CONTRAINDICATIONS_FILE = path.join(FHIR_MAPPINGS_DIR, 'contraindications.json');
 
@@ -21,6 +23,10 @@ export interface ContraindicationRule {
   /** 'active': only a current condition counts; 'history': a resolved one counts too (past GI bleeding). */
   when: 'active' | 'history';
   severity: 'warning' | 'critical';
+  /** How strongly the source words it: a card says "contraindicated" only when the source does. */
+  strength: ContraindicationStrength;
+  /** The source's advice in a few words ("avoid prolonged use"), shown in the summary. */
+  advice: string;
   /** One or two sentences for a clinician: the harm and what to do instead. */
   rationale: string;
   /** Source identifiers (keys of the file's `sources`). */
@@ -33,6 +39,8 @@ export interface ContraindicationsFile {
   sources: Record<string, string>;
   rules: ContraindicationRule[];
 }
+
+const STRENGTHS: readonly string[] = ['contraindicated', 'do-not-use', 'avoid', 'use-with-caution'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,6 +59,17 @@ export function validateContraindications(value: unknown, groups: ConditionGroup
     if (typeof rule.conditionGroup !== 'string' || !groups.groups[rule.conditionGroup]) throw new Error(`${file}: rule ${rule.id} names unknown condition group ${String(rule.conditionGroup)}`);
     if (rule.severity !== 'warning' && rule.severity !== 'critical') throw new Error(`${file}: rule ${rule.id}: severity must be warning or critical`);
     if (rule.when !== 'active' && rule.when !== 'history') throw new Error(`${file}: rule ${rule.id}: when must be active or history`);
+    if (typeof rule.strength !== 'string' || !STRENGTHS.includes(rule.strength)) throw new Error(`${file}: rule ${rule.id}: strength must be one of ${STRENGTHS.join(', ')}`);
+    if (typeof rule.advice !== 'string' || rule.advice.trim() === '') throw new Error(`${file}: rule ${rule.id} needs the source's advice`);
+    // The word is reserved for what a source calls a contraindication (15.5): "avoid" advice must not say it.
+    if (rule.strength !== 'contraindicated' && /contraindicat/i.test(`${rule.advice} ${String(rule.rationale)}`)) {
+      throw new Error(`${file}: rule ${rule.id} is "${rule.strength}" but its words say "contraindicated"`);
+    }
+    // The severity says what the source says: critical only for "contraindicated" / "do not use" (./severity-wording.ts).
+    const strength = rule.strength as ContraindicationStrength;
+    const mismatch = severityWordingProblem(rule.severity, strength);
+    if (mismatch) throw new Error(`${file}: rule ${rule.id}: ${mismatch}`);
+    if (!adviceSaysStrength(strength, rule.advice)) throw new Error(`${file}: rule ${rule.id}: its advice "${rule.advice}" does not begin with the words of its strength (${strength})`);
     if (!Array.isArray(rule.sources) || rule.sources.length === 0 || !rule.sources.every((id) => typeof id === 'string' && id in (value.sources as object))) {
       throw new Error(`${file}: rule ${rule.id} must cite sources listed in "sources"`);
     }
@@ -104,15 +123,17 @@ export function findContraindications(drugs: readonly SafetyDrug[], conditions: 
         condition: { id: condition.id, display: condition.concept.display, ...(condition.concept.code ? { code: condition.concept.code } : {}) },
         conditionGroup: group.label,
         ruleId: rule.id,
-        sources: rule.sources.map((id) => table.rules.sources[id]),
-        rationale: `${drug.name} (${rule.drugs.label}) with ${condition.concept.display}: ${rule.rationale}`,
+        sources: rule.sources.map(shortCitation),
+        strength: rule.strength,
+        advice: rule.advice,
+        rationale: `${drug.name} (${rule.drugs.label}): ${rule.rationale}`,
       });
     }
   }
   return findings.sort((p, q) => SEVERITY_ORDER.indexOf(p.severity) - SEVERITY_ORDER.indexOf(q.severity));
 }
 
-/** Whether a candidate would be contraindicated for these conditions (a contraindicated candidate is never suggested). */
-export function isContraindicated(drug: SafetyDrug, conditions: readonly ConditionEntry[], table: ContraindicationTable): boolean {
-  return findContraindications([drug], conditions, table).length > 0;
+/** Every rule id (a local override may name them). */
+export function contraindicationRuleIds(table: ContraindicationTable): string[] {
+  return table.rules.rules.map((rule) => rule.id);
 }

@@ -8,9 +8,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import type { Bundle, FhirResource, MedicationRequest } from 'fhir/r4';
+import { isNeededObservation } from '../fhir/labs';
 import { SHARED_DIR } from '../paths';
 
 const BUNDLES_DIR = path.join(SHARED_DIR, 'data', 'synthea-r4-615');
+
+/**
+ * A QI-Core patient (synthea-qicore-177) with 35 MedicationRequests, the active lisinopril and hydrochlorothiazide
+ * last: a FHIR server paging 20 per page (HAPI's default) puts them on page 2.
+ */
+export const PAGED_PATIENT = '1e557b32-2239-dc72-1a82-316d22d17508';
+export const QICORE_POPULATION = 'synthea-qicore-177';
 
 /** Patients chosen from the shared set: active warfarin and naproxen (9de30b5a); a statin and amlodipine (790e1a1e). */
 export const WARFARIN_PATIENT = '9de30b5a-f100-407c-9b27-1e47f6e3a663';
@@ -19,11 +27,12 @@ export const PLAIN_PATIENT = '790e1a1e-37b5-4911-99a9-428694144aec';
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
 /**
- * A Synthea transaction bundle as a FHIR server serves it after the transaction: every resource under its
+ * A Synthea transaction bundle (of synthea-r4-615 unless another population folder is named) as a FHIR server serves it after the transaction: every resource under its
  * own id, `urn:uuid:` references rewritten to `Type/id`.
  */
-export function loadPatient(id: string): FhirResource[] {
-  const bundle = JSON.parse(gunzipSync(fs.readFileSync(path.join(BUNDLES_DIR, `${id}.json.gz`))).toString('utf8')) as Bundle;
+export function loadPatient(id: string, population?: string): FhirResource[] {
+  const dir = population ? path.join(SHARED_DIR, 'data', population) : BUNDLES_DIR;
+  const bundle = JSON.parse(gunzipSync(fs.readFileSync(path.join(dir, `${id}.json.gz`))).toString('utf8')) as Bundle;
   const urlToReference = new Map<string, string>();
   for (const entry of bundle.entry ?? []) {
     const resource = entry.resource as FhirResource;
@@ -59,6 +68,10 @@ export function latestEncounterId(resources: readonly FhirResource[]): string {
   return last.id;
 }
 
+function observationTime(resource: FhirResource): number {
+  return resource.resourceType === 'Observation' ? Date.parse(resource.effectiveDateTime ?? resource.issued ?? '') || 0 : 0;
+}
+
 /** Prefetch under the service's own discovery keys, from the patient's resources. */
 export function standardPrefetch(resources: readonly FhirResource[], encounterId?: string): Record<string, FhirResource | null> {
   const patient = ofType(resources, 'Patient')[0];
@@ -73,6 +86,11 @@ export function standardPrefetch(resources: readonly FhirResource[], encounterId
     procedures: byType('Procedure', `Procedure?patient=${patient.id}`),
     medications: byType('MedicationRequest', `MedicationRequest?patient=${patient.id}`),
     allergies: byType('AllergyIntolerance', `AllergyIntolerance?patient=${patient.id}`),
+    // What the RECENT_LABS template asks for: the lab table's Observations only, newest first.
+    labs: searchset(
+      resources.filter((r) => r.resourceType === 'Observation' && isNeededObservation(r)).sort((a, b) => observationTime(b) - observationTime(a)),
+      `Observation?patient=${patient.id}`,
+    ),
   };
   if (encounterId) {
     prefetch.encounter = resources.find((r) => r.resourceType === 'Encounter' && r.id === encounterId) ?? null;

@@ -8,7 +8,8 @@
  *
  * The endpoint answers same-origin calls only (the app's own page), stores and logs no PHI, and fetches no
  * clinical data. With LAMO_APP_FHIR_SERVERS set it requires the SMART access token of the launch and checks
- * it by reading the Patient from the launch's `iss` (src/cds/smart-token.ts says why that way).
+ * it: by token introspection where the launch's `iss` offers it (the token must be for the patient asked
+ * about), else by reading the Patient with it (src/cds/smart-token.ts says why).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -61,7 +62,10 @@ function securityHeaders(res: Response, connect: string): void {
 
 export function appRoutes(deps: AppRouteDeps): express.Router {
   const router = express.Router();
-  const verifier = new SmartTokenVerifier({ fhirServers: deps.config.fhirServers });
+  const verifier = new SmartTokenVerifier({
+    fhirServers: deps.config.fhirServers,
+    ...(deps.config.introspectionClient ? { introspectionClient: deps.config.introspectionClient } : {}),
+  });
   // The app talks to its own origin, the FHIR server and its authorization server (known only from the
   // server's SMART configuration, so any https origin; plain http only outside production, for local EHR sandboxes).
   const connect = ["'self'", 'https:', ...(deps.production ? [] : ['http:'])].join(' ');

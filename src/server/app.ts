@@ -8,6 +8,7 @@
  *   GET  /healthz, /readyz            process up; model loaded and not shutting down
  *   GET  /metrics                     Prometheus metrics (src/server/metrics.ts)
  *   GET  /model-card                  the model card every card links to
+ *   GET  /knowledge                   the knowledge version in force and the hospital's local overrides (open, no PHI)
  *
  * Client errors get a 4xx with an OperationOutcome that says what is wrong; authentication failures a bare 401.
  */
@@ -23,7 +24,10 @@ import type { PipelineDeps } from '../cds/pipeline';
 import type { DiscoveryService, ServiceDefinition } from '../cds/types';
 import { validateFeedback, validateServiceRequest } from '../cds/validate';
 import type { Scorer } from '../inference/types';
+import type { KnowledgeVersion } from '../safety/knowledge-version';
+import type { KnowledgeOverrides } from '../safety/overrides';
 import { appRoutes } from './app-routes';
+import { knowledgeView } from './knowledge-view';
 import type { SmartAppConfig } from './config';
 import { patientHash, type CdsStore } from '../store';
 import { jwtReasonLabel, ServiceMetrics } from './metrics';
@@ -55,12 +59,16 @@ export interface AppDeps extends Omit<PipelineDeps, 'scorer' | 'logger' | 'maxSu
   services?: readonly ServiceDefinition[];
   /** Shared with the store's callbacks (wiring.ts); a fresh registry when absent. */
   metrics?: ServiceMetrics;
+  /** The knowledge version in force (every card's detail and audit row name it). */
+  knowledgeVersion?: KnowledgeVersion;
+  /** The hospital's local overrides, listed at GET /knowledge so that nothing is switched off unseen. */
+  overrides?: KnowledgeOverrides;
 }
 
 const SOURCE_LABEL = 'LAMO medication recommender';
 /** What a client should wait before posting feedback again while the database is unavailable. */
 const FEEDBACK_RETRY_AFTER_S = 5;
-const ENDPOINTS = new Set(['healthz', 'readyz', 'metrics', 'model-card']);
+const ENDPOINTS = new Set(['healthz', 'readyz', 'metrics', 'model-card', 'knowledge']);
 
 function sendProblem(res: Response, problem: HttpProblem): void {
   res.status(problem.status).type('application/fhir+json').json(problem.outcome);
@@ -148,6 +156,7 @@ export function createApp(deps: AppDeps): CdsApp {
     label: SOURCE_LABEL,
     modelCardUrl: options.modelCardUrl ?? `${baseUrl(req)}/model-card`,
     ...(options.smartApp?.links ? { appLaunchUrl: `${baseUrl(req)}/app/launch.html` } : {}),
+    ...(deps.knowledgeVersion ? { knowledgeVersion: deps.knowledgeVersion.version } : {}),
   });
 
   /** The metrics label of a request: a known service id (":feedback" for its feedback), an endpoint, or "other". */
@@ -197,7 +206,11 @@ export function createApp(deps: AppDeps): CdsApp {
 
   // ---- open endpoints ----
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', ...(deps.knowledgeVersion ? { knowledgeVersion: deps.knowledgeVersion.version } : {}) });
+  });
+  // Which knowledge judges the calls, and every local change (src/server/knowledge-view.ts).
+  app.get('/knowledge', (_req, res) => {
+    res.json(knowledgeView(deps.knowledgeVersion, deps.overrides));
   });
   app.get('/readyz', (_req, res) => {
     if (draining) res.status(503).json({ status: 'shutting down' });

@@ -4,10 +4,12 @@
  * so that a typo never leaves a running service that silently answers without its model.
  * SETTINGS is the list the README's configuration table must equal (tests/server/config.test.ts checks).
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { isLogLevel, type LogLevel } from '../cds/logger';
 import type { ExecutionProviderName } from '../inference/scorer';
 import { DEFAULT_MODEL_DIR, PROJECT_ROOT } from '../paths';
+import { OverridesError, parseOverrides, type KnowledgeOverrides } from '../safety/overrides';
 
 export interface ServerConfig {
   port: number;
@@ -46,6 +48,16 @@ export interface ServerConfig {
   executionProvider: ExecutionProviderName;
   /** The SMART app (/app/): client id, card links, and the FHIR servers whose tokens the assessment endpoint accepts. */
   smartApp: SmartAppConfig;
+  /** LAMO_KNOWLEDGE_OVERRIDES: the hospital's local overrides, read and shape-checked here (ids are checked
+   * against the tables when they load, src/server/wiring.ts). */
+  knowledgeOverrides?: LoadedOverrides;
+}
+
+export interface LoadedOverrides {
+  file: string;
+  /** The file as read: the knowledge version hashes it. */
+  text: string;
+  overrides: KnowledgeOverrides;
 }
 
 export interface SmartAppConfig {
@@ -55,9 +67,15 @@ export interface SmartAppConfig {
   clientId: string;
   /**
    * LAMO_APP_FHIR_SERVERS: FHIR base URLs (the launches' `iss`) the app may be launched from. When set, the
-   * assessment endpoint requires the SMART access token and checks it by reading the Patient from that server.
+   * assessment endpoint requires the SMART access token and checks it: by the server's token introspection
+   * where it offers one (the token must be for the patient asked about), else by reading the Patient with it.
    */
   fhirServers: string[];
+  /**
+   * LAMO_APP_INTROSPECTION_CLIENT_ID / _SECRET: credentials for introspection endpoints that do not accept
+   * the token itself as the caller's credential (both or neither).
+   */
+  introspectionClient?: { clientId: string; clientSecret: string };
 }
 
 export interface SettingDoc {
@@ -94,7 +112,14 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'LOG_LEVEL', default: 'info', meaning: '`debug`, `info`, `warn`, `error`' },
   { name: 'LAMO_APP_LINKS', default: 'on', meaning: "`on`/`off`: cards about a drug carry a `smart` link to the SMART app (`$base/app/launch.html`)" },
   { name: 'LAMO_APP_CLIENT_ID', default: 'lamo-cds', meaning: 'the public client id the SMART app is registered with at the EHR' },
-  { name: 'LAMO_APP_FHIR_SERVERS', default: 'unset (open, refused in production)', meaning: "FHIR base URLs (the launch's `iss`), comma-separated, the app may be launched from; its assessment endpoint then requires the SMART access token, checked by reading the Patient there" },
+  {
+    name: 'LAMO_KNOWLEDGE_OVERRIDES',
+    default: 'unset (none)',
+    meaning: "JSON file of the hospital's local changes: rule severities lowered, raised or switched off, suggestions switched off (format in `fhir-mappings/README.md`); checked at start, listed at `GET /knowledge`",
+  },
+  { name: 'LAMO_APP_FHIR_SERVERS', default: 'unset (open, refused in production)', meaning: "FHIR base URLs (the launch's `iss`), comma-separated, the app may be launched from; its assessment endpoint then requires the SMART access token, checked by the server's token introspection (the token must be for the patient) where its SMART configuration offers one, else by reading the Patient there" },
+  { name: 'LAMO_APP_INTROSPECTION_CLIENT_ID', default: 'unset', meaning: 'client id for token introspection endpoints that do not accept the access token itself as the caller\'s credential (with `LAMO_APP_INTROSPECTION_CLIENT_SECRET`)' },
+  { name: 'LAMO_APP_INTROSPECTION_CLIENT_SECRET', default: 'unset', meaning: 'its secret (never logged)' },
 ];
 
 export class ConfigError extends Error {
@@ -157,7 +182,20 @@ function smartAppConfig(env: Env): SmartAppConfig {
     .map((url) => url.trim())
     .filter((url) => url.length > 0)
     .map((url) => absoluteUrl({ LAMO_APP_FHIR_SERVERS: url }, 'LAMO_APP_FHIR_SERVERS') as string);
-  return { links: onOff(env, 'LAMO_APP_LINKS', true), clientId, fhirServers };
+  const introspectionId = text(env, 'LAMO_APP_INTROSPECTION_CLIENT_ID');
+  const introspectionSecret = text(env, 'LAMO_APP_INTROSPECTION_CLIENT_SECRET');
+  if ((introspectionId === undefined) !== (introspectionSecret === undefined)) {
+    throw new ConfigError('LAMO_APP_INTROSPECTION_CLIENT_ID and LAMO_APP_INTROSPECTION_CLIENT_SECRET must be set together (values not shown)');
+  }
+  if (introspectionId !== undefined && !/^[\w.\-:]{1,200}$/.test(introspectionId)) {
+    throw new ConfigError(`LAMO_APP_INTROSPECTION_CLIENT_ID must be a plain client id (got "${introspectionId}")`);
+  }
+  return {
+    links: onOff(env, 'LAMO_APP_LINKS', true),
+    clientId,
+    fhirServers,
+    ...(introspectionId !== undefined && introspectionSecret !== undefined ? { introspectionClient: { clientId: introspectionId, clientSecret: introspectionSecret } } : {}),
+  };
 }
 
 /** The URL is checked, never echoed: it holds the database password. */
@@ -173,6 +211,25 @@ function databaseUrl(env: Env): string | undefined {
   }
   if (!ok) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL with a host (value not shown: it may hold a password)');
   return value;
+}
+
+/** The overrides file, read and shape-checked now: a bad file stops the start like any bad setting. */
+function knowledgeOverrides(env: Env): LoadedOverrides | undefined {
+  const name = text(env, 'LAMO_KNOWLEDGE_OVERRIDES');
+  if (name === undefined) return undefined;
+  const file = path.resolve(name);
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`LAMO_KNOWLEDGE_OVERRIDES: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return { file, text: content, overrides: parseOverrides(content, file) };
+  } catch (error) {
+    if (error instanceof OverridesError) throw new ConfigError(`LAMO_KNOWLEDGE_OVERRIDES: ${error.message}`);
+    throw error;
+  }
 }
 
 export function loadConfig(env: Env = process.env): ServerConfig {
@@ -198,6 +255,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       throw new ConfigError(`CDS_CORS_ORIGINS must be * or comma-separated origins like https://ehr.example.org (got "${origin}")`);
     }
   }
+  const overrides = knowledgeOverrides(env);
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: text(env, 'HOST') ?? '0.0.0.0',
@@ -224,5 +282,6 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     queueMax: integer(env, 'LAMO_QUEUE_MAX', 16, 0, 10_000),
     executionProvider: oneOf(env, 'LAMO_EXECUTION_PROVIDER', ['cpu', 'cuda'] as const, 'cpu'),
     smartApp: smartAppConfig(env),
+    ...(overrides ? { knowledgeOverrides: overrides } : {}),
   };
 }

@@ -39,7 +39,21 @@ async function main(): Promise<void> {
     logger.warn('auth.disabled', { reason: 'CDS_TRUSTED_ISSUERS_FILE is not set: CDS calls are accepted without a JWT (development only)' });
   }
 
-  const deps = buildAppDeps(config, logger);
+  let deps;
+  try {
+    deps = buildAppDeps(config, logger);
+  } catch (error) {
+    // A bad overrides file is bad configuration (exit 2); a broken shipped table is a failed start (exit 1).
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const switchedOff = (deps.overrides?.rules ?? []).filter((rule) => rule.severity === 'off').map((rule) => `${rule.kind}:${rule.id}`);
+  logger.info('knowledge.loaded', {
+    version: deps.knowledgeVersion?.version,
+    overrides: (deps.overrides?.rules.length ?? 0) + (deps.overrides?.suggestions.length ?? 0),
+    ...(switchedOff.length > 0 ? { switchedOff } : {}),
+  });
   if (config.nodeEnv === 'production' && deps.authenticator?.enabled !== true) {
     logger.error('config.refused', { reason: 'the trusted issuers file lists no issuer' });
     process.exit(2);

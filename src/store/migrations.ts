@@ -51,6 +51,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE jwt_replay (token_key TEXT PRIMARY KEY, expires_ms BIGINT NOT NULL);
       CREATE INDEX jwt_replay_expiry ON jwt_replay (expires_ms);`,
   },
+  {
+    version: 3,
+    name: 'knowledge version of each audited call',
+    sqlite: 'ALTER TABLE audit_call ADD COLUMN knowledge_version TEXT;',
+    postgres: 'ALTER TABLE audit_call ADD COLUMN knowledge_version TEXT;',
+  },
 ];
 
 /** Both backends keep the applied versions here. */

@@ -136,8 +136,8 @@ export class PostgresStore implements CdsStore {
     await this.migrate();
     await this.transaction('audit', async (client) => {
       const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO audit_call (hook_instance, service_id, at, status, elapsed_ms, model_version, patient_hash, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        `INSERT INTO audit_call (hook_instance, service_id, at, status, elapsed_ms, model_version, knowledge_version, patient_hash, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
         [
           record.hookInstance,
           record.serviceId,
@@ -145,6 +145,7 @@ export class PostgresStore implements CdsStore {
           record.status,
           Math.round(record.elapsedMs),
           record.modelVersion ?? null,
+          record.knowledgeVersion ?? null,
           record.patientHash ?? null,
           record.note ?? null,
         ],

@@ -88,6 +88,8 @@ export interface AuditCallRow {
   status: number;
   elapsed_ms: number;
   model_version: string | null;
+  /** Added by migration 3; null for calls audited before it. */
+  knowledge_version: string | null;
   patient_hash: string | null;
   note: string | null;
 }
@@ -100,6 +102,7 @@ export function auditRecordFromRow(row: AuditCallRow, cards: AuditRecord['cards'
     status: row.status,
     elapsedMs: row.elapsed_ms,
     ...(row.model_version ? { modelVersion: row.model_version } : {}),
+    ...(row.knowledge_version ? { knowledgeVersion: row.knowledge_version } : {}),
     ...(row.patient_hash ? { patientHash: row.patient_hash } : {}),
     ...(row.note ? { note: row.note } : {}),
     cards,

@@ -74,8 +74,8 @@ export class SqliteStore implements CdsStore {
   async recordCall(record: AuditRecord): Promise<void> {
     await this.migrate();
     const insertCall = this.db.prepare(
-      `INSERT INTO audit_call (hook_instance, service_id, at, status, elapsed_ms, model_version, patient_hash, note)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_call (hook_instance, service_id, at, status, elapsed_ms, model_version, knowledge_version, patient_hash, note)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertCard = this.db.prepare('INSERT OR IGNORE INTO audit_card (card_uuid, call_id, kind, indicator) VALUES (?, ?, ?, ?)');
     this.db.transaction(() => {
@@ -86,6 +86,7 @@ export class SqliteStore implements CdsStore {
         record.status,
         Math.round(record.elapsedMs),
         record.modelVersion ?? null,
+        record.knowledgeVersion ?? null,
         record.patientHash ?? null,
         record.note ?? null,
       );

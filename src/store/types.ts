@@ -15,6 +15,8 @@ export interface AuditRecord {
   status: number;
   elapsedMs: number;
   modelVersion?: string;
+  /** The knowledge version in force for the call (src/safety/knowledge-version.ts). */
+  knowledgeVersion?: string;
   patientHash?: string;
   /** Why model cards are missing, when they are (e.g. "deadline", "queue-full", "incomplete-record"). */
   note?: string;

@@ -1,7 +1,8 @@
 /**
  * POST /app/api/assessment over HTTP, without a browser: the checks that keep it the app's own endpoint
- * (same origin, the launch's SMART token verified by a Patient read at a configured FHIR server), bad input,
- * what it reads from the FHIR server (the Patient only), and the card links' switch.
+ * (same origin, the launch's SMART token verified by a Patient read at a configured FHIR server without
+ * introspection: tests/app/token-binding.test.ts has the EHRs with it), bad input, what it reads from the FHIR
+ * server (its SMART configuration and the Patient only), and the card links' switch.
  */
 import type { Card } from '../../src/cds/types';
 import type { AppAssessment } from '../../src/cds/app-wire';
@@ -35,13 +36,14 @@ describe('assessment endpoint', () => {
     'x-fhir-server': world.ehr.fhirBase,
   });
 
-  test('a same-origin call with the launch token gets the assessment; only the Patient is read from the FHIR server', async () => {
+  test('a same-origin call with the launch token gets the assessment; only the SMART configuration and the Patient are read from the FHIR server', async () => {
     const before = world.ehr.log.length;
     const response = await post(body(PLAIN_PATIENT), good(PLAIN_PATIENT));
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    expect(world.ehr.log.slice(before)).toEqual([`fhir GET /fhir/Patient/${PLAIN_PATIENT}`]);
+    // The SMART configuration says whether introspection is offered (this EHR offers none): then the Patient read.
+    expect(world.ehr.log.slice(before)).toEqual(['fhir GET /fhir/.well-known/smart-configuration', `fhir GET /fhir/Patient/${PLAIN_PATIENT}`]);
     const a = response.body;
     expect(a.hook).toBe('patient-view');
     expect(a.model?.candidates.length).toBeGreaterThan(50);
@@ -85,7 +87,7 @@ describe('assessment endpoint', () => {
     for (const [payload, field] of [
       [{ resources: {} }, 'patientId'],
       [{ patientId: PLAIN_PATIENT, resources: [] }, 'resources'],
-      [{ patientId: PLAIN_PATIENT, resources: { Observation: [] } }, 'Observation'],
+      [{ patientId: PLAIN_PATIENT, resources: { Claim: [] } }, 'Claim'],
       [{ patientId: PLAIN_PATIENT, resources: {}, draftOrders: 'x' }, 'draftOrders'],
     ] as const) {
       const response = await post(payload, good(PLAIN_PATIENT));

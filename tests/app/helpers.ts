@@ -4,9 +4,9 @@
  * with the service's redirect URI.
  */
 import type { Bundle, FhirResource } from 'fhir/r4';
-import { startApp, type RunningApp } from '../cds/helpers';
+import { startApp, type RunningApp, type StartOptions } from '../cds/helpers';
 import { loadPatient, PLAIN_PATIENT, WARFARIN_PATIENT } from '../support/cds-requests';
-import { startSmartEhr, type SmartEhr } from '../support/smart-ehr';
+import { startSmartEhr, type SmartEhr, type SmartEhrOptions } from '../support/smart-ehr';
 
 export const CLIENT_ID = 'lamo-cds-test';
 
@@ -17,12 +17,15 @@ export interface AppWorld {
   close(): Promise<void>;
 }
 
-export async function startWorld(env: Record<string, string> = {}): Promise<AppWorld> {
+/** The EHR's ways that differ between tests: token introspection, and whether its tokens are patient-scoped. */
+export type EhrVariant = Pick<SmartEhrOptions, 'introspection' | 'patientScoped'>;
+
+export async function startWorld(env: Record<string, string> = {}, variant: EhrVariant = {}, options: StartOptions = {}): Promise<AppWorld> {
   const patients = new Map<string, FhirResource[]>([WARFARIN_PATIENT, PLAIN_PATIENT].map((id) => [id, loadPatient(id)]));
   const clients: { clientId: string; redirectUris: string[] }[] = [];
-  const ehr = await startSmartEhr({ patients, clients });
+  const ehr = await startSmartEhr({ patients, clients, ...variant });
   // A deadline no loaded CI machine reaches: these tests compare the app with the hooks, not their speed.
-  const service = await startApp({ LAMO_APP_CLIENT_ID: CLIENT_ID, LAMO_APP_FHIR_SERVERS: ehr.fhirBase, CDS_DEADLINE_MS: '30000', ...env });
+  const service = await startApp({ LAMO_APP_CLIENT_ID: CLIENT_ID, LAMO_APP_FHIR_SERVERS: ehr.fhirBase, CDS_DEADLINE_MS: '30000', ...env }, options);
   clients.push({ clientId: CLIENT_ID, redirectUris: [`${service.url}/app/index.html`] });
   return {
     service,

@@ -10,6 +10,7 @@
  * Each page passes axe-core (WCAG 2.1 A/AA), has no horizontal overflow at 1024 px, is saved as a screenshot
  * under artifacts/, and makes no request outside the service, the FHIR server and the authorization server.
  */
+import { displayName } from '../../src/fhir/display';
 import type { Browser, Page } from 'puppeteer-core';
 import type { Card } from '../../src/cds/types';
 import { call } from '../cds/helpers';
@@ -153,11 +154,11 @@ describeInBrowser('SMART app in Chromium', () => {
 
     expect(await texts(page, '#from-card')).toEqual([]);
     expect(await texts(page, '[data-testid=cards] .summary')).toEqual(review.body.cards.map((c) => c.summary));
-    // Active problems: the record's current conditions.
+    // Active problems: the record's current conditions, named without their SNOMED semantic tag.
     const current = new Set(
       resources
         .filter((r) => r.resourceType === 'Condition' && r.clinicalStatus?.coding?.[0]?.code === 'active' && !r.abatementDateTime)
-        .map((r) => (r as { code?: { coding?: { display?: string }[] } }).code?.coding?.[0]?.display),
+        .map((r) => displayName((r as { code?: { coding?: { display?: string }[] } }).code?.coding?.[0]?.display ?? '')),
     );
     const problems = await texts(page, '#record .columns > div:nth-child(1) li');
     expect(new Set(problems)).toEqual(current);

@@ -136,20 +136,27 @@ describe('never silent', () => {
     expect(unassessed).toHaveLength(1);
     expect(unassessed[0].indicator).toBe('warning');
     expect(unassessed[0].summary).toBe('Draft order for another patient not checked: Amoxicillin 250 MG Oral Capsule');
-    expect(unassessed[0].detail).toMatch(/written for another patient \(Patient\/someone-else\)/);
+    expect(unassessed[0].detail).toMatch(/written for another patient, not the patient in context/);
+    // Ids name nothing to a clinician (and another patient's id is not ours to show).
+    expect(JSON.stringify(unassessed[0])).not.toMatch(/someone-else|draft-other/);
     expect(cards.some((card) => card.source.topic?.code === 'drugInteraction' && /warfarin/.test(card.summary))).toBe(true);
   });
 
-  test('a draft naming no drug, and one whose Medication cannot be read, are named with why', async () => {
+  test('a draft naming no drug at all (the prescriber still typing) gets no card; one whose Medication cannot be read is named by its drug, never its id', async () => {
     const encounterId = latestEncounterId(plain);
     const noDrug = { ...draftOrder(PLAIN_PATIENT, '1', 'x', encounterId, 'draft-nodrug'), medicationCodeableConcept: { coding: [] } };
+    const bare = { ...draftOrder(PLAIN_PATIENT, '1', 'x', encounterId, 'request-123'), medicationCodeableConcept: undefined };
     const missing = { ...draftOrder(PLAIN_PATIENT, '1', 'x', encounterId, 'draft-missing'), medicationCodeableConcept: undefined, medicationReference: { reference: 'Medication/not-here' } };
-    const cards = await cardsOf(orderRequest({ patientId: PLAIN_PATIENT, encounterId, drafts: [noDrug, missing], prefetch: standardPrefetch(plain, encounterId) }));
+    const named = { ...missing, id: 'draft-named', medicationReference: { reference: 'Medication/gone', display: 'Lisinopril 10 MG Oral Tablet' } };
+    const typing = await cardsOf(orderRequest({ patientId: PLAIN_PATIENT, encounterId, drafts: [noDrug, bare], prefetch: standardPrefetch(plain, encounterId) }));
+    expect(typing.filter((c) => c.source.topic?.code === 'draftNotAssessed')).toEqual([]);
+    const cards = await cardsOf(orderRequest({ patientId: PLAIN_PATIENT, encounterId, drafts: [noDrug, missing, named], prefetch: standardPrefetch(plain, encounterId) }));
     const [card] = cards.filter((c) => c.source.topic?.code === 'draftNotAssessed');
     expect(card.indicator).toBe('info');
-    expect(card.summary).toBe('2 draft orders not checked: draft order draft-nodrug, draft order draft-missing');
-    expect(card.detail).toMatch(/draft-nodrug\*\*: it names no drug/);
-    expect(card.detail).toMatch(/draft-missing\*\*: its Medication could not be read/);
+    expect(card.summary).toBe('2 draft orders not checked: unnamed drug, Lisinopril 10 MG Oral Tablet');
+    expect(card.detail).toMatch(/unnamed drug\*\*: its Medication could not be read/);
+    expect(card.detail).toMatch(/Lisinopril 10 MG Oral Tablet\*\*: its Medication could not be read/);
+    for (const c of [...typing, ...cards]) expect(`${c.summary}\n${c.detail}`).not.toMatch(/draft-nodrug|request-123|draft-missing|draft-named|lamo-draft-/);
   });
 });
 

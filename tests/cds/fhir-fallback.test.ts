@@ -59,16 +59,20 @@ beforeAll(async () => {
     const patient = String(req.query.patient ?? '');
     const offset = Number(req.query._offset ?? 0);
     const count = Math.min(Number(req.query._count ?? PAGE), PAGE);
-    const matches = resources.filter((r) => r.resourceType === req.params.type && belongsTo(r, patient));
+    // A token search on code (the lab search sends LOINC codes), as a FHIR server answers it.
+    const codes = typeof req.query.code === 'string' ? req.query.code.split(',') : undefined;
+    const coded = (r: FhirResource) => !codes || ((r as { code?: { coding?: { system?: string; code?: string }[] } }).code?.coding ?? []).some((c) => codes.includes(`${c.system}|${c.code}`));
+    const matches = resources.filter((r) => r.resourceType === req.params.type && belongsTo(r, patient) && coded(r));
     const page = matches.slice(offset, offset + count);
-    const self = `${fhirBase}/${req.params.type}?patient=${patient}&_count=${count}&_offset=${offset}`;
+    const codeParam = codes ? `&code=${encodeURIComponent(codes.join(','))}` : '';
+    const self = `${fhirBase}/${req.params.type}?patient=${patient}${codeParam}&_count=${count}&_offset=${offset}`;
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'searchset',
       total: matches.length,
       link: [
         { relation: 'self', url: self },
-        ...(offset + count < matches.length ? [{ relation: 'next', url: `${fhirBase}/${req.params.type}?patient=${patient}&_count=${count}&_offset=${offset + count}` }] : []),
+        ...(offset + count < matches.length ? [{ relation: 'next', url: `${fhirBase}/${req.params.type}?patient=${patient}${codeParam}&_count=${count}&_offset=${offset + count}` }] : []),
       ],
       entry: page.map((resource) => ({ fullUrl: `${fhirBase}/${resource.resourceType}/${resource.id}`, resource, search: { mode: 'match' } })),
     };

@@ -18,8 +18,7 @@ import { unsupportedFindings } from '../../src/cds/cards/unsupported-order';
 import { createSafetyChecks } from '../../src/cds/safety-checks';
 import type { MedicationRequest } from 'fhir/r4';
 import { thresholdsFromTable } from '../../src/inference/thresholds';
-import { loadHighRiskDrugs } from '../../src/medications/high-risk';
-import { loadIndications } from '../../src/medications/indications';
+import { cardKnowledge as cardKnowledgeOf } from '../../src/server/wiring';
 import { loadDrugKnowledge } from '../../src/safety/drugs';
 import { medicationRequestErrors } from './fhir-schema';
 import { draftOrder, latestEncounterId, loadPatient, PLAIN_PATIENT, RXNORM, WARFARIN_PATIENT } from './helpers';
@@ -27,7 +26,7 @@ import { draftOrder, latestEncounterId, loadPatient, PLAIN_PATIENT, RXNORM, WARF
 const knowledge = loadDrugKnowledge();
 const vocab = knowledge.vocabulary;
 const safety = createSafetyChecks(knowledge);
-const cardKnowledge = { indications: loadIndications(), highRisk: loadHighRiskDrugs(undefined, knowledge.atc) };
+const cardKnowledge = cardKnowledgeOf(knowledge);
 const source = { label: 'LAMO test', modelCardUrl: 'https://cds.example.org/model-card' };
 const resources = loadPatient(PLAIN_PATIENT);
 const encounterId = latestEncounterId(resources);
@@ -73,6 +72,7 @@ function assessment(drafts: MedicationOrder[], output: ModelOutput | undefined, 
     knowledge: cardKnowledge,
     ...(output ? { model: output } : {}),
     withheld: new Map(),
+    incomplete: new Map(),
   };
 }
 
@@ -95,26 +95,31 @@ describe('a draft without an indication', () => {
     expect(card.summary).toBe('No indication for ibuprofen found in the record');
     expect(card.summary).not.toMatch(/%|P\(yes\)/);
     expect(card.detail).toMatch(/P\(yes\) for ibuprofen at this visit: 1\.0%/);
-    expect(card.detail).toMatch(/No active condition in the record was found that supports ibuprofen/);
+    expect(card.detail).toMatch(/no active condition in the record is one of its indications/);
+    expect(card.detail).not.toMatch(/No active condition in the record was found that supports ibuprofen/);
     expect(card.detail).toMatch(/Active problems: hypertension|Diagnoses of this visit: hypertension/);
     expect(card.detail).toContain('LAMO model version 1.0.0;');
     expect(card.suggestions?.map((s) => s.actions)).toEqual([[{ type: 'delete', description: expect.any(String), resourceId: `MedicationRequest/${draft.id}` }]]);
   });
 
-  test('an active indication, a P(yes) over the unsupported threshold, or a drug the model does not cover: no finding', () => {
+  test('an active indication: no finding; a new order without one is warned about whatever the model says (issue 16.1)', () => {
     // Amoxicillin treats the patient's chronic sinusitis (indication table).
-    expect(supportFor(assessment([], undefined), 'amoxicillin').map((s) => s.display)).toContain('Chronic sinusitis (disorder)');
+    expect(supportFor(assessment([], undefined), 'amoxicillin').map((s) => s.display)).toContain('Chronic sinusitis');
     expect(unsupportedFindings(assessment([amoxicillin()], model({ amoxicillin: 0.001 })))).toEqual([]);
-    expect(unsupportedFindings(assessment([ibuprofen()], model({ ibuprofen: 0.2 })))).toEqual([]);
-    expect(unsupportedFindings(assessment([ibuprofen()], model({ ibuprofen: 0.01 }, { covered: new Set(['simvastatin']) })))).toEqual([]);
+    const warned = (output: ModelOutput | undefined): string[] => unsupportedFindings(assessment([ibuprofen()], output)).map((f) => f.indicator);
+    expect(warned(model({ ibuprofen: 0.2 }))).toEqual(['warning']);
+    expect(warned(model({ ibuprofen: 0.01 }, { covered: new Set(['simvastatin']) }))).toEqual(['warning']);
+    expect(warned(undefined)).toEqual(['warning']);
   });
 
-  test('a high-risk chronic drug is never advised against: at most an info card asking to confirm the indication', () => {
+  test('a high-risk chronic drug taken now is never advised against: at most an info card asking to confirm the indication', () => {
     const a0 = assessment([], undefined);
     const candidate = vocab.candidates.find((c) => cardKnowledge.highRisk.isHighRiskChronic(c.name) && c.rxnorm.length > 0 && supportFor(a0, c.name).length === 0);
     if (!candidate) throw new Error('no high-risk candidate without an indication for the fixture patient');
-    const draft = order(candidate.rxnorm[0], candidate.name);
-    const findings = unsupportedFindings(assessment([draft], model({ [candidate.name]: 0.001 })));
+    // Active now (a review), so the stricter rule of continued drugs applies.
+    const active: MedicationOrder = { ...order(candidate.rxnorm[0], candidate.name), status: 'active', authoredOn: record.encounters[record.encounters.length - 1].start };
+    const withActive = { ...record, medications: [...record.medications, active] };
+    const findings = unsupportedFindings(assessment([], model({ [candidate.name]: 0.001 }), record.allergies, withActive));
     expect(findings.map((f) => [f.kind, f.indicator])).toEqual([['confirm-indication', 'info']]);
     expect(findings[0].summary).toBe(`Confirm the indication for ${candidate.name}: none found in the record`);
   });
@@ -231,11 +236,11 @@ describe('suggestions', () => {
       verificationStatus: 'confirmed',
       category: ['medication'],
     };
-    const a = assessment([], model({ amoxicillin: 0.9, atorvastatin: 0.8 }), [penicillinAllergy]);
+    const a = assessment([], model({ amoxicillin: 0.9, lisinopril: 0.8 }), [penicillinAllergy]);
     a.withheld = withheldCandidates(a, recommendedCandidates(a), safety);
     expect([...a.withheld.keys()]).toEqual(['amoxicillin']);
     const { card } = suggestionsCard(a, source, { intent: 'proposal', limit: 5 })[0];
-    expect(card.suggestions?.map((s) => s.label)).toEqual([expect.stringMatching(/^Order atorvastatin/)]);
+    expect(card.suggestions?.map((s) => s.label)).toEqual([expect.stringMatching(/^Order lisinopril/)]);
     expect(card.detail).toMatch(/not suggested:\n- amoxicillin: allergy or intolerance to Allergy to penicillin/);
   });
 });

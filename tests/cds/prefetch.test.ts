@@ -50,3 +50,57 @@ test('an OperationOutcome value is a failed query; a warning OperationOutcome in
   expect(pool.queried.has('Condition')).toBe(false);
   expect(pool.resources).toEqual([]);
 });
+
+describe('which types were queried (the STU3 "model skipped" case)', () => {
+  const medication = (id: string): FhirResource => ({ resourceType: 'Medication', id, code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '308182' }] } });
+
+  test('a medications searchset holding only Medication resources (no order yet, or orders elsewhere) is the MedicationRequest search', () => {
+    const pool = new ResourcePool();
+    pool.addPrefetch(
+      { medications: { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: medication('m1') }, { resource: medication('m2'), search: { mode: 'include' } }] } },
+      { medications: 'MedicationRequest?patient={{context.patientId}}' },
+    );
+    expect(pool.queried.has('MedicationRequest')).toBe(true);
+    expect(pool.truncated).toEqual([]);
+  });
+
+  test('a loose key is read by its wording; a non-empty collection under a loose key says nothing about its key', () => {
+    const pool = new ResourcePool();
+    pool.addPrefetch({
+      activeMeds: { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: medication('m1') }] },
+      problems: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: medication('m2') }] },
+    });
+    expect(pool.queried.has('MedicationRequest')).toBe(true);
+    expect(pool.queried.has('Condition')).toBe(false);
+  });
+});
+
+describe('searches that arrived cut short', () => {
+  const page = (n: number, extra: Partial<Bundle> = {}): Bundle => ({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    link: [{ relation: 'self', url: 'https://ehr/fhir/Condition?patient=p1' }],
+    entry: Array.from({ length: n }, (_, i) => ({ resource: condition(`c${i}`), search: { mode: 'match' as const } })),
+    ...extra,
+  });
+
+  test('a next link, or a total above the matches, is recorded; a whole result is not', () => {
+    const pool = new ResourcePool();
+    pool.addPrefetch({
+      paged: page(20, { total: 35, link: [{ relation: 'self', url: 'https://ehr/fhir/Condition?patient=p1' }, { relation: 'next', url: 'https://ehr/fhir?_getpages=abc&_getpagesoffset=20' }] }),
+      counted: { ...page(2, { total: 5 }), link: undefined },
+      whole: page(3, { total: 3 }),
+    });
+    expect(pool.truncated).toEqual([
+      { key: 'paged', type: 'Condition', received: 20, total: 35, next: 'https://ehr/fhir?_getpages=abc&_getpagesoffset=20' },
+      { key: 'counted', type: 'Condition', received: 2, total: 5 },
+    ]);
+  });
+
+  test('a page size our own template asks for (the 20 most recent notes) is not a search cut short', () => {
+    const pool = new ResourcePool();
+    const notes = { ...page(20, { total: 34 }), link: [{ relation: 'next', url: 'https://ehr/fhir?_getpages=n&_getpagesoffset=20' }] };
+    pool.addPrefetch({ notes, theirs: notes }, { notes: 'DocumentReference?patient={{context.patientId}}&_sort=-date&_count=20' });
+    expect(pool.truncated.map((t) => t.key)).toEqual(['theirs']);
+  });
+});

@@ -37,10 +37,10 @@ async function sign(body: unknown, service = 'lamo-order-sign'): Promise<Card[]>
   return response.body.cards;
 }
 
-// Ketorolac is outside the vocabulary (and so without an ATC class here): the interaction is still found from
-// its ingredient, the class duplicate with naproxen only for ibuprofen.
+// Ketorolac is outside the vocabulary: the catalogue and the duplicate classes still know it for an NSAID, so
+// both drafts meet the active naproxen as an interaction and as a second NSAID.
 describe.each([
-  ['ketorolac', '834022', 'ketorolac tromethamine 10 MG Oral Tablet', false],
+  ['ketorolac', '834022', 'ketorolac tromethamine 10 MG Oral Tablet', true],
   ['ibuprofen', '310965', 'Ibuprofen 200 MG Oral Tablet', true],
 ])('warfarin active + %s draft', (name, code, display, classDuplicate) => {
   test('an interaction card names both drugs, and offers to remove the draft', async () => {
@@ -88,7 +88,7 @@ test('amoxicillin draft for a penicillin-allergic patient → a critical allergy
   }
 });
 
-test('a second statin is duplicate therapy (same ATC level-4 class)', async () => {
+test('a second statin is duplicate therapy (the reviewed statin class)', async () => {
   const encounterId = latestEncounterId(plain);
   const draft = draftOrder(PLAIN_PATIENT, '617310', 'Atorvastatin 20 MG Oral Tablet', encounterId);
   const cards = await sign(orderRequest({ patientId: PLAIN_PATIENT, encounterId, drafts: [draft], prefetch: standardPrefetch(plain, encounterId) }));
@@ -96,7 +96,8 @@ test('a second statin is duplicate therapy (same ATC level-4 class)', async () =
   expect(duplicate).toBeDefined();
   expect(duplicate.summary).toMatch(/atorvastatin/i);
   expect(duplicate.summary).toMatch(/Simvastatin 20 MG Oral Tablet/);
-  // Codes belong in the detail, not the summary.
-  expect(duplicate.summary).not.toMatch(/C10AA/);
-  expect(duplicate.detail).toMatch(/ATC C10AA/);
+  expect(duplicate.summary).toMatch(/\(two statins\)$/);
+  // The rule and its short citation belong in the detail, not the summary.
+  expect(duplicate.summary).not.toMatch(/rule|STOPP/);
+  expect(duplicate.detail).toMatch(/_Source: STOPP\/START v2-v3, STOPP A3; rule statins/);
 });

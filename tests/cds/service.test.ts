@@ -134,10 +134,13 @@ describe('hooks', () => {
     );
     expect(response.status).toBe(200);
     checkActions(response.body.cards, [selected.id as string, other.id as string]);
-    const notAssessed = response.body.cards.filter((c) => topic(c) === 'notAssessed');
-    expect(notAssessed).toHaveLength(1);
-    expect(notAssessed[0].summary).toContain('Unobtainium');
-    expect(notAssessed[0].detail).not.toContain('Imaginarol');
+    // The selected draft has a card of its own (not in the drug catalogue), which says the model does not score it
+    // (K4: no separate "not assessed" card); the unselected draft is named nowhere.
+    expect(response.body.cards.filter((c) => topic(c) === 'notAssessed')).toEqual([]);
+    const own = response.body.cards.filter((c) => /Unobtainium/.test(c.summary));
+    expect(own).toHaveLength(1);
+    expect(own[0].detail).toMatch(/The LAMO model does not score unobtainium/i);
+    expect(response.body.cards.map((c) => `${c.summary} ${c.detail}`).join(' ')).not.toContain('Imaginarol');
   });
 
   test('encounter-discharge: one discharge-list card', async () => {
@@ -184,13 +187,17 @@ describe('prefetch variants', () => {
     modelRan: !topics(cards).includes('dataGap'),
   });
 
+  const SEARCH_OF: Record<string, string> = { allergies: 'AllergyIntolerance', notes: 'DocumentReference', procedures: 'Procedure', conditions: 'Condition', medications: 'MedicationRequest' };
+
   test('arbitrary keys and one batch-response bundle give the same cards as the discovery keys', async () => {
     const draft = ketorolac();
     const standard = await post('lamo-order-sign', orderRequest({ patientId: WARFARIN_PATIENT, encounterId: encounterOf(), drafts: [draft], prefetch: standardPrefetch(warfarin, encounterOf()) }));
     const batch: Bundle = {
       resourceType: 'Bundle',
       type: 'batch-response',
-      entry: Object.values(standardPrefetch(warfarin, encounterOf()))
+      // A search that found nothing answers an empty searchset whose self link names it (a null prefetch value).
+      entry: Object.entries(standardPrefetch(warfarin, encounterOf()))
+        .map(([key, value]): FhirResource | null => value ?? (SEARCH_OF[key] ? { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'self', url: `${SEARCH_OF[key]}?patient=${WARFARIN_PATIENT}` }] } : null))
         .filter((v): v is FhirResource => v !== null)
         .map((resource) => ({ resource, response: { status: '200 OK' } })),
     };

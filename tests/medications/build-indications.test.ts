@@ -1,7 +1,8 @@
-import { buildIndicationTable, countReasons, type ReasonCounts } from '../../scripts/build-indications';
+import { buildIndicationTable, countReasons, trainingRecords, type ReasonCounts } from '../../scripts/build-indications';
+import { internalPart } from '../../src/dataset/splits';
 import type { ConditionEntry, MedicationOrder, PatientRecord } from '../../src/fhir/types';
 import type { IndicationsFile } from '../../src/medications/indications';
-import { loadVocabulary } from '../../src/medications/vocabulary';
+import { loadNameTables, loadVocabulary } from '../../src/medications/vocabulary';
 
 const SNOMED = 'http://snomed.info/sct';
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
@@ -54,5 +55,28 @@ describe('build-indications', () => {
     const table = buildIndicationTable(['simvastatin'], reviewed, counts);
     expect(table.drugs.simvastatin.indications.map((i) => ('group' in i ? i.group : i.condition.display))).toEqual(['hyperlipidaemia', 'common', 'rare']);
     expect(() => buildIndicationTable(['simvastatin', 'warfarin'], reviewed, counts)).toThrow(/"warfarin" is missing/);
+  });
+});
+
+describe('build-indications: what the data may teach', () => {
+  it('learns from the internal split\'s train patients only', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `patient-${i}`);
+    const kept = trainingRecords(ids.map((id) => ({ ...record([], []), patientId: id })));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(ids.length);
+    expect(kept.every((r) => internalPart(r.patientId) === 'train')).toBe(true);
+  });
+
+  it('counts the reasons of drugs outside the vocabulary under their normalised name, apart from the candidates', () => {
+    const counts: ReasonCounts = new Map();
+    const htn = condition('c1', '59621000', 'Essential hypertension (disorder)');
+    const losartan = order('o1', '979485', 'losartan potassium 25 MG Oral Tablet', ['c1']);
+    countReasons([record([htn], [losartan])], vocabulary, 'pop-a', counts);
+    expect(counts.size).toBe(0);
+    countReasons([record([htn], [losartan])], vocabulary, 'pop-a', counts, loadNameTables());
+    const reviewed: IndicationsFile = { description: '', sources: { S: 'a source' }, drugs: { simvastatin: { indications: [{ group: 'hyperlipidaemia', origin: 'reviewed', source: 'S', review: 'r' }] } } };
+    const table = buildIndicationTable(['simvastatin'], reviewed, counts);
+    expect(Object.keys(table.drugs)).toEqual(['simvastatin']);
+    expect(table.otherDrugs?.losartan.indications).toEqual([{ condition: { system: 'snomed', code: '59621000', display: 'Essential hypertension (disorder)' }, origin: 'synthea', counts: { 'pop-a': 1 } }]);
   });
 });

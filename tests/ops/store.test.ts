@@ -5,6 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { MIGRATIONS, PostgresStore, SqliteStore, StoreUnavailableError, type CdsStore } from '../../src/store';
 import { StoreReplayMemory } from '../../src/store/replay';
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
 let pg: TestPostgres;
@@ -23,6 +25,8 @@ interface Backend {
   name: string;
   /** A new, empty database; `open` gives a store on it (more than one: replicas). */
   fresh(): Promise<() => CdsStore>;
+  /** Raw SQL on the store's database, outside the store (to rebuild an older schema). */
+  exec(store: CdsStore, statements: string[]): Promise<void>;
 }
 
 const backends: Backend[] = [
@@ -32,12 +36,23 @@ const backends: Backend[] = [
       const file = path.join(dir, `store-${++counter}.sqlite`);
       return () => new SqliteStore(file);
     },
+    exec: async (store, statements) => {
+      const db = new Database((store as SqliteStore).file);
+      for (const statement of statements) db.exec(statement);
+      db.close();
+    },
   },
   {
     name: 'postgres',
     fresh: async () => {
       const url = await pg.createDatabase(`store_${++counter}`);
-      return () => new PostgresStore({ connectionString: url, poolMax: 4, timeoutMs: 2000 });
+      return () => Object.assign(new PostgresStore({ connectionString: url, poolMax: 4, timeoutMs: 2000 }), { testUrl: url });
+    },
+    exec: async (store, statements) => {
+      const client = new Client({ connectionString: (store as PostgresStore & { testUrl: string }).testUrl });
+      await client.connect();
+      for (const statement of statements) await client.query(statement);
+      await client.end();
     },
   },
 ];
@@ -86,6 +101,7 @@ describe.each(backends)('$name store', (backend) => {
       status: 200,
       elapsedMs: 100 + i,
       modelVersion: '1.0.0',
+      knowledgeVersion: `kb-0123456789ab${i % 2 ? '+local-89abcdef' : ''}`,
       patientHash: 'ab'.repeat(32),
       cards: [{ uuid: randomUUID(), kind: 'suggestions' as const, indicator: 'info' as const }],
     }));
@@ -93,9 +109,29 @@ describe.each(backends)('$name store', (backend) => {
     const listed = await a.listCalls();
     expect(listed.map((c) => c.hookInstance).sort()).toEqual(calls.map((c) => c.hookInstance).sort());
     const one = listed.find((c) => c.hookInstance === calls[3]!.hookInstance);
-    expect(one).toMatchObject({ serviceId: 'lamo-order-sign', status: 200, elapsedMs: 103, modelVersion: '1.0.0', cards: calls[3]!.cards });
+    expect(one).toMatchObject({ serviceId: 'lamo-order-sign', status: 200, elapsedMs: 103, modelVersion: '1.0.0', knowledgeVersion: 'kb-0123456789ab+local-89abcdef', cards: calls[3]!.cards });
     expect(one?.at.toISOString()).toBe(calls[3]!.at.toISOString());
     await Promise.all([a.close(), b.close()]);
+  });
+
+  test('migration 3: a database audited before the knowledge version keeps its rows and gains the column', async () => {
+    const open = await backend.fresh();
+    const old = open();
+    await old.migrate();
+    // Back to the state of a release with two migrations: the column and its migration row removed.
+    await backend.exec(old, ['ALTER TABLE audit_call DROP COLUMN knowledge_version', 'DELETE FROM schema_migrations WHERE version = 3']);
+    await old.close();
+    const before = open();
+    await backend.exec(before, ["INSERT INTO audit_call (hook_instance, service_id, at, status, elapsed_ms) VALUES ('old-call', 's', '2026-01-01T00:00:00.000Z', 200, 5)"]);
+    await before.close();
+    const upgraded = open();
+    await upgraded.migrate();
+    expect(await upgraded.appliedMigrations()).toEqual(versions);
+    await upgraded.recordCall({ hookInstance: 'new-call', serviceId: 's', at: new Date(), status: 200, elapsedMs: 1, knowledgeVersion: 'kb-aaaaaaaaaaaa', cards: [] });
+    const calls = await upgraded.listCalls();
+    expect(calls.find((c) => c.hookInstance === 'old-call')?.knowledgeVersion).toBeUndefined();
+    expect(calls.find((c) => c.hookInstance === 'new-call')?.knowledgeVersion).toBe('kb-aaaaaaaaaaaa');
+    await upgraded.close();
   });
 
   test('replay memory: a token is new once while it lives, on every replica; expired entries make room', async () => {

@@ -41,10 +41,27 @@ describe('PDDI-CDS value set reader', () => {
   });
 });
 
-describe('rebuilding interactions.json from interaction-rules.json', () => {
-  test('gives exactly the shipped table (the rule content moved from code to reviewed data unchanged)', () => {
+describe('rebuilding interactions.json from interaction-knowledge.json, interaction-rules.json and the references', () => {
+  const built = buildInteractionTable();
+
+  test('gives exactly the shipped table, without problems', () => {
     const shipped = JSON.parse(readFileSync(path.join(FHIR_MAPPINGS_DIR, 'interactions.json'), 'utf8')) as unknown;
-    expect(buildInteractionTable()).toEqual(shipped);
+    expect(built.problems).toEqual([]);
+    expect(built.table).toEqual(shipped);
+  });
+
+  test('every pair of the ONC high-priority list is carried by a rule of at least warning severity (no bare pairs, no second card)', () => {
+    expect(built.table.onc).toMatchObject({ pairs: 1150, covered: 1150, kept: 0 });
+    const rules = new Map(built.table.interactions.map((rule) => [rule.id, rule]));
+    for (const id of Object.keys(built.table.onc.byRule)) expect(['warning', 'critical']).toContain(rules.get(id)?.severity);
+  });
+
+  test('every reviewed rule cites a source, says what to do and carries a review status', () => {
+    for (const rule of built.table.interactions.filter((r) => r.source === 'reviewed')) {
+      expect(rule.sources?.length).toBeGreaterThan(0);
+      expect(rule.action?.length).toBeGreaterThan(10);
+      expect(rule.review).toBe('pending clinical review');
+    }
   });
 
   test('the reviewed rules file names only known drug classes and groups', () => {

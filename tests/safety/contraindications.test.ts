@@ -11,11 +11,11 @@ const knowledge = loadDrugKnowledge();
 const draft = (name: string) => drugFromCandidate(name, 'draft', knowledge);
 
 describe('findContraindications', () => {
-  it('flags an opioid for a patient with a drug overdose (critical), naming the condition and the sources', () => {
+  it('flags an opioid for a patient with a drug overdose (a warning: the CDC says "avoid unless"), naming the condition and the sources', () => {
     const overdose = condition('c1', '55680006', 'Drug overdose', { clinicalStatus: 'resolved', abatement: '2015-01-01' });
     const [finding, ...rest] = findContraindications([draft('acetaminophen / hydrocodone')], [overdose], table);
     expect(rest).toEqual([]);
-    expect(finding).toMatchObject({ kind: 'contraindication', severity: 'critical', ruleId: 'opioids-overdose-or-use-disorder', condition: { id: 'c1', display: 'Drug overdose' } });
+    expect(finding).toMatchObject({ kind: 'contraindication', severity: 'warning', strength: 'avoid', ruleId: 'opioids-overdose-or-use-disorder', condition: { id: 'c1', display: 'Drug overdose' } });
     expect(finding.sources.join(' ')).toMatch(/CDC/);
     expect(finding.drug).toEqual({ name: 'acetaminophen / hydrocodone', orderId: 'acetaminophen / hydrocodone', source: 'draft' });
   });

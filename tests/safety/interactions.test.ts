@@ -17,28 +17,30 @@ describe('interaction table (fhir-mappings/interactions.json)', () => {
     }
   });
 
-  test('ONC pairs use the candidates\' US names (pethidine → meperidine, rifampicin → rifampin)', () => {
-    expect(index.rulesFor(keys('meperidine'), keys('selegiline')).map(({ rule }) => rule.source)).toEqual(['ONC']);
-    expect(index.rulesFor(keys('rifampin'), keys('ritonavir'))).toHaveLength(1);
-    expect(index.rulesFor(keys('pethidine'), keys('selegiline'))).toHaveLength(0);
+  test('ONC pairs are carried by reviewed class rules, under the US names (pethidine → meperidine, rifampicin → rifampin)', () => {
+    // Meperidine is both serotonergic and contraindicated with MAO-B inhibitors: the critical rule speaks for the pair.
+    expect(index.rulesFor(candidate('meperidine'), candidate('selegiline')).map(({ rule }) => rule.id)).toEqual(['maob-serotonergic', 'maob-contraindicated']);
+    expect(index.rulesFor(candidate('rifampin'), candidate('ritonavir')).map(({ rule }) => rule.id)).toEqual(['pi-inducer']);
+    expect(index.table.interactions.filter((rule) => rule.source === 'ONC')).toEqual([]);
   });
 
   test('the UGIB condition set carries the PDDI-CDS SNOMED codes', () => {
-    expect(index.table.conditionSets['upper-gi-bleed'].snomed['12847006']).toMatch(/duodenal ulcer with hemorrhage/i);
+    expect(index.table.conditionSets['upper-gi-bleed'].snomed?.['12847006']).toMatch(/duodenal ulcer with hemorrhage/i);
   });
 });
 
 describe('findInteractions', () => {
   test('warfarin active + ketorolac draft → an interaction naming both', () => {
-    // Ketorolac is outside the LAMO vocabulary: the order's own text still gives its ingredient.
+    // Ketorolac is outside the LAMO vocabulary: the drug catalogue reads its ingredient (and class) from the text.
     const ketorolac = draft('Ketorolac Tromethamine 10 MG Oral Tablet', undefined, 'mr-ketorolac');
     const findings = findInteractions([warfarin(), ketorolac], { age: 50 });
     expect(findings).toHaveLength(1);
     const [finding] = findings;
-    expect(finding.drugs.map((drug) => drug.name)).toEqual(['warfarin', 'Ketorolac Tromethamine 10 MG Oral Tablet']);
+    expect(finding.drugs.map((drug) => drug.name)).toEqual(['warfarin', 'ketorolac']);
+    expect(ketorolac.atc).toEqual(['M01AB15']);
     expect(finding.drugs.map((drug) => drug.orderId)).toEqual(['mr-warfarin', 'mr-ketorolac']);
     expect(finding).toMatchObject({ kind: 'interaction', severity: 'warning', source: 'PDDI-CDS', interactionId: 'pddi-warfarin-nsaids' });
-    expect(finding.rationale).toMatch(/warfarin \+ Ketorolac.*bleeding/);
+    expect(finding.rationale).toMatch(/warfarin \+ ketorolac.*bleeding/);
   });
 
   test('warfarin + ibuprofen with a history of GI bleeding is critical', () => {
@@ -79,10 +81,11 @@ describe('findInteractions', () => {
     expect(findInteractions([cyclosporine('active'), digoxin('draft')])[0].severity).toBe('warning');
   });
 
-  test('an ONC high-priority pair (simvastatin + verapamil) is a warning with its consequence', () => {
+  test('an ONC high-priority pair (simvastatin + verapamil) is a warning of its reviewed rule, with the dose limit', () => {
     const [finding] = findInteractions([active('Simvistatin 10 MG', '316672'), draft('Verapamil Hydrochloride 40 MG', '897718')]);
-    expect(finding).toMatchObject({ severity: 'warning', source: 'ONC' });
-    expect(finding.rationale).toMatch(/myopathy/);
+    expect(finding).toMatchObject({ severity: 'warning', source: 'reviewed', interactionId: 'simva-lova-dose-limit' });
+    expect(finding.rationale).toMatch(/myopathy.*10 mg/);
+    expect(finding.sources).toEqual(['FDA prescribing information of these drugs', 'ONC high-priority DDI list (Phansalkar 2012)']);
   });
 
   test('only pairs with a draft drug, unless reviewing all medications', () => {

@@ -77,6 +77,36 @@ test('the process refuses a bad scorer setting before anything starts: exit 2, o
   }
 });
 
+describe('LAMO_KNOWLEDGE_OVERRIDES', () => {
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir() as string, 'lamo-overrides-'));
+  const file = (name: string, text: string): string => {
+    const where = path.join(dir, name);
+    fs.writeFileSync(where, text);
+    return where;
+  };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('read and shape-checked with the configuration', () => {
+    const good = file('good.json', '{"rules": [{"kind": "duplicate", "id": "statins", "severity": "info", "reason": "switch clinic"}]}');
+    expect(loadConfig({ LAMO_KNOWLEDGE_OVERRIDES: good }).knowledgeOverrides?.overrides.rules[0]).toMatchObject({ id: 'statins', severity: 'info' });
+    expect(loadConfig({}).knowledgeOverrides).toBeUndefined();
+    expect(() => loadConfig({ LAMO_KNOWLEDGE_OVERRIDES: path.join(dir, 'missing.json') })).toThrow(/^LAMO_KNOWLEDGE_OVERRIDES: cannot read .*missing\.json \(ENOENT\)/);
+    const bad = file('bad.json', '{"rules": [{"kind": "duplicate", "id": "statins", "severity": "quiet", "reason": "r"}]}');
+    expect(() => loadConfig({ LAMO_KNOWLEDGE_OVERRIDES: bad })).toThrow(ConfigError);
+    expect(() => loadConfig({ LAMO_KNOWLEDGE_OVERRIDES: bad })).toThrow(/severity must be one of/);
+  });
+
+  test('the process refuses a bad file, and an id no table has, with exit 2 and one line', async () => {
+    const shape = await runMain({ LAMO_KNOWLEDGE_OVERRIDES: file('shape.json', '{"rules": "all"}') });
+    expect(shape.code).toBe(2);
+    expect(shape.output.trim()).toMatch(/^LAMO_KNOWLEDGE_OVERRIDES: .*"rules" and "suggestions" must be arrays$/);
+    const typo = await runMain({ LAMO_KNOWLEDGE_OVERRIDES: file('typo.json', '{"rules": [{"kind": "interaction", "id": "onc-no-such-pair", "severity": "off", "reason": "r"}]}') });
+    expect(typo.code).toBe(2);
+    // The ids are checked once the tables load: the error is the last line, after the start-up log.
+    expect(typo.output.trim().split('\n').pop()).toMatch(/^LAMO_KNOWLEDGE_OVERRIDES: .*typo\.json: no interaction rule "onc-no-such-pair" in the knowledge tables$/);
+  }, 60_000);
+});
+
 test("the README's configuration table lists exactly the settings the code reads", () => {
   const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
   const table = readme.slice(readme.indexOf('| variable | default | meaning |'));

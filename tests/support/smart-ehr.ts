@@ -9,7 +9,10 @@
  *   created; a standalone launch shows a patient picker. The token response carries the launch context
  *   (patient, encounter, appContext).
  * - a FHIR R4 server serving shared Synthea patients: SMART configuration, CapabilityStatement, Patient
- *   read and `?patient=` searches with paging, each only with a token granted for that patient.
+ *   read and `?patient=` searches with paging, each only with a token granted for that patient — or, with
+ *   `patientScoped: false`, with any live token, as the SMART App Launcher's FHIR proxy does.
+ * - optionally RFC 7662 token introspection (`introspection_endpoint` in the SMART configuration), authorized
+ *   by a live token of its own (as the SMART App Launcher) and/or by registered client credentials.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'crypto';
 import type { Server } from 'http';
@@ -21,6 +24,10 @@ export interface SmartEhrOptions {
   /** Patient id → every resource of the patient. */
   patients: ReadonlyMap<string, readonly FhirResource[]>;
   clients: { clientId: string; redirectUris: string[] }[];
+  /** Whether a token reads only its own patient (default true). */
+  patientScoped?: boolean;
+  /** Token introspection, and who may call it: a live token itself, and/or these clients (HTTP Basic). */
+  introspection?: { acceptsBearer: boolean; clients?: { clientId: string; clientSecret: string }[] };
 }
 
 export interface LaunchContext {
@@ -34,8 +41,10 @@ export interface SmartEhr {
   authBase: string;
   /** What the EHR does before opening the app: registers a launch, returns its opaque id. */
   createLaunch(context: LaunchContext): string;
-  /** A token as the EHR would issue it for `patient` (for API tests that skip the browser). */
-  issueToken(patient: string): string;
+  /** A token as the EHR would issue it for `patient` (for API tests that skip the browser); none: a token without patient context. */
+  issueToken(patient: string | undefined): string;
+  /** Ends a token's life (introspection then says inactive). */
+  revokeToken(token: string): void;
   /** Requests the stand-ins saw, for assertions ("GET /Patient/x", "POST /token"). */
   readonly log: string[];
   /** Rejections with their reason (redirect URI mismatch, PKCE failure …). */
@@ -76,7 +85,7 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#
 export async function startSmartEhr(options: SmartEhrOptions): Promise<SmartEhr> {
   const launches = new Map<string, LaunchContext>();
   const codes = new Map<string, PendingCode>();
-  const tokens = new Map<string, { patient: string; expires: number }>();
+  const tokens = new Map<string, { patient?: string; expires: number }>();
   const log: string[] = [];
   const rejections: string[] = [];
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -98,10 +107,14 @@ export async function startSmartEhr(options: SmartEhrOptions): Promise<SmartEhr>
   const authBase = `http://127.0.0.1:${(authServer.address() as AddressInfo).port}`;
   const fhirBase = `http://127.0.0.1:${(fhirServer.address() as AddressInfo).port}/fhir`;
 
-  const newToken = (patient: string): string => {
+  const newToken = (patient: string | undefined): string => {
     const token = b64url(randomBytes(32));
-    tokens.set(token, { patient, expires: Date.now() + 3600_000 });
+    tokens.set(token, { ...(patient !== undefined ? { patient } : {}), expires: Date.now() + 3600_000 });
     return token;
+  };
+  const live = (token: string | undefined) => {
+    const grant = token ? tokens.get(token) : undefined;
+    return grant && grant.expires > Date.now() ? grant : undefined;
   };
 
   // ---- authorization server ----
@@ -197,6 +210,24 @@ export async function startSmartEhr(options: SmartEhrOptions): Promise<SmartEhr>
     });
   });
 
+  // ---- token introspection (RFC 7662) ----
+  const introspection = options.introspection;
+  if (introspection) {
+    auth.post('/introspect', express.urlencoded({ extended: false }), (req, res) => {
+      const authorization = req.get('authorization') ?? '';
+      const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
+      const basic = /^Basic (.+)$/.exec(authorization)?.[1];
+      const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').map(decodeURIComponent) : [];
+      const allowed = (introspection.acceptsBearer && live(bearer) !== undefined) || (introspection.clients ?? []).some((c) => c.clientId === id && c.clientSecret === secret);
+      if (!allowed) {
+        rejections.push('introspection caller not authorized');
+        return void res.status(401).json({ error: 'invalid_client' });
+      }
+      const grant = live((req.body as Record<string, string | undefined>).token);
+      res.set('Cache-Control', 'no-store').json(grant ? { active: true, scope: 'launch patient/*.read', exp: Math.floor(grant.expires / 1000), ...(grant.patient ? { patient: grant.patient } : {}) } : { active: false });
+    });
+  }
+
   // ---- FHIR server ----
   fhir.use(cors);
   fhir.get('/fhir/.well-known/smart-configuration', (_req, res) => {
@@ -210,19 +241,19 @@ export async function startSmartEhr(options: SmartEhrOptions): Promise<SmartEhr>
       response_types_supported: ['code'],
       code_challenge_methods_supported: ['S256'],
       capabilities: ['launch-ehr', 'launch-standalone', 'client-public', 'context-ehr-patient', 'context-standalone-patient', 'permission-patient', 'sso-openid-connect'],
+      ...(introspection ? { introspection_endpoint: `${authBase}/introspect` } : {}),
     });
   });
   fhir.get('/fhir/metadata', (_req, res) => {
     res.type('application/fhir+json').json({ resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', format: ['json'], date: '2026-01-01' });
   });
   const granted = (req: Request, res: Response, patient: string | undefined): boolean => {
-    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const grant = token ? tokens.get(token) : undefined;
-    if (!grant || grant.expires < Date.now()) {
+    const grant = live(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1]);
+    if (!grant) {
       res.status(401).end();
       return false;
     }
-    if (grant.patient !== patient) {
+    if (options.patientScoped !== false && grant.patient !== patient) {
       res.status(403).type('application/fhir+json').json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden' }] });
       return false;
     }
@@ -264,6 +295,7 @@ export async function startSmartEhr(options: SmartEhrOptions): Promise<SmartEhr>
       return id;
     },
     issueToken: newToken,
+    revokeToken: (token) => void tokens.delete(token),
     log,
     rejections,
     close: async () => {

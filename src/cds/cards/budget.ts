@@ -4,7 +4,7 @@
  * whole, into one info card (their summaries listed, their details and remove-draft suggestions kept).
  */
 import type { IssuedCard, Suggestion } from '../types';
-import { makeCard, md, type CardSourceInfo } from './card';
+import { makeCard, md, withoutKnowledgeFootnote, type CardSourceInfo } from './card';
 
 /** `cards` most urgent first → the same, with warnings over the budget folded into one info card at the end of the warnings. */
 export function withinWarningBudget(cards: readonly IssuedCard[], budget: number, source: CardSourceInfo): IssuedCard[] {
@@ -23,7 +23,7 @@ export function withinWarningBudget(cards: readonly IssuedCard[], budget: number
     indicator: 'info',
     detail: [
       `Shown here so that the most important warnings stand out (at most ${budget} warning card${budget === 1 ? '' : 's'} per request).`,
-      ...folded.map((issued) => `**${md(issued.card.summary)}**\n\n${issued.card.detail ?? ''}`),
+      ...folded.map((issued) => `**${md(issued.card.summary)}**\n\n${withoutKnowledgeFootnote(issued.card.detail ?? '', source)}`),
     ].join('\n\n---\n\n'),
     suggestions,
   });

@@ -3,6 +3,7 @@
  * a stable topic code per card kind), markdown detail, override reasons with displays on warnings, and a
  * uuid on every suggestion.
  */
+import type { LocalOverride } from '../../safety/types';
 import { randomUUID } from 'crypto';
 import type { Card, CardKind, Coding, Indicator, IssuedCard, Suggestion } from '../types';
 
@@ -20,11 +21,17 @@ export const TOPICS: Record<CardKind, Coding> = {
   'discharge-list': { system: TOPIC_SYSTEM, code: 'dischargeMedications', display: 'Recommended discharge medications' },
   'review-unsupported': { system: TOPIC_SYSTEM, code: 'activeMedicationUnsupported', display: 'Active medication no longer supported' },
   'not-assessed': { system: TOPIC_SYSTEM, code: 'notAssessed', display: 'Drug not assessed' },
-  contraindication: { system: TOPIC_SYSTEM, code: 'contraindication', display: 'Drug-disease contraindication' },
+  // The code stays (clients filter by it); the display covers "avoid" and "use with caution" as well as contraindications.
+  contraindication: { system: TOPIC_SYSTEM, code: 'contraindication', display: 'Drug-disease caution' },
   'confirm-indication': { system: TOPIC_SYSTEM, code: 'confirmIndication', display: 'Confirm the indication' },
   'unassessed-draft': { system: TOPIC_SYSTEM, code: 'draftNotAssessed', display: 'Draft order not assessed' },
   'more-warnings': { system: TOPIC_SYSTEM, code: 'moreWarnings', display: 'Further warnings' },
   'data-gap': { system: TOPIC_SYSTEM, code: 'dataGap', display: 'Recommendations unavailable' },
+  'renewal-suggestions': { system: TOPIC_SYSTEM, code: 'renewalSuggestions', display: 'Medications to renew' },
+  'renewal-of-active': { system: TOPIC_SYSTEM, code: 'renewalOfActive', display: 'Renewal of an active order' },
+  'repeated-order': { system: TOPIC_SYSTEM, code: 'repeatedOrder', display: 'Product ordered several times in one order set' },
+  'drug-not-in-catalogue': { system: TOPIC_SYSTEM, code: 'drugNotInCatalogue', display: 'Drug not in the drug catalogue' },
+  'older-adult': { system: TOPIC_SYSTEM, code: 'olderAdultCaution', display: 'Potentially inappropriate in older adults' },
 };
 
 const reason = (code: string, display: string): Coding => ({ system: OVERRIDE_REASON_SYSTEM, code, display });
@@ -45,6 +52,8 @@ export interface CardSourceInfo {
   modelCardUrl: string;
   /** Launch URL of the SMART app: cards about a drug link to it (absent: no link; LAMO_APP_LINKS=off). */
   appLaunchUrl?: string;
+  /** The knowledge version in force (src/safety/knowledge-version.ts): every card's detail ends with it. */
+  knowledgeVersion?: string;
 }
 
 const SUMMARY_MAX = 139;
@@ -77,6 +86,18 @@ export interface CardSpec {
   suggestions?: Omit<Suggestion, 'uuid'>[];
   /** Defaults for warnings and critical cards when omitted. */
   overrideReasons?: Coding[];
+  extension?: Record<string, unknown>;
+}
+
+/** The last paragraph of every card's detail. */
+export function knowledgeFootnote(version: string): string {
+  return `_Knowledge version ${version}._`;
+}
+
+/** A card's detail without its knowledge footnote (a card that gathers others names the version once). */
+export function withoutKnowledgeFootnote(detail: string, source: CardSourceInfo): string {
+  const footnote = source.knowledgeVersion ? `\n\n${knowledgeFootnote(source.knowledgeVersion)}` : undefined;
+  return footnote && detail.endsWith(footnote) ? detail.slice(0, -footnote.length) : detail;
 }
 
 export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec): IssuedCard {
@@ -86,7 +107,11 @@ export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec)
     indicator: spec.indicator,
     source: { label: source.label, url: source.modelCardUrl, topic: TOPICS[kind] },
   };
-  if (spec.detail) card.detail = spec.detail;
+  // Which knowledge judged the call, on every card: a hospital's local overrides change the version.
+  const footnote = source.knowledgeVersion ? knowledgeFootnote(source.knowledgeVersion) : undefined;
+  const detail = [spec.detail, footnote].filter((part): part is string => part !== undefined && part !== '').join('\n\n');
+  if (detail) card.detail = detail;
+  if (spec.extension) card.extension = spec.extension;
   if (spec.suggestions && spec.suggestions.length > 0) {
     card.suggestions = spec.suggestions.map((suggestion) => ({ ...suggestion, uuid: randomUUID() }));
     card.selectionBehavior = 'any';
@@ -101,4 +126,14 @@ export function makeCard(kind: CardKind, source: CardSourceInfo, spec: CardSpec)
 
 export function percent(probability: number): string {
   return `${(probability * 100).toFixed(probability < 0.1 ? 1 : 0)}%`;
+}
+
+/** The sentence a locally changed severity adds to its card. */
+export function overrideNote(override: LocalOverride | undefined, now: string): string[] {
+  return override ? [`_Severity set locally (${override.from} → ${now}): ${md(override.reason)}._`] : [];
+}
+
+/** The rule line closing a safety finding's detail: its short sources and rule id. */
+export function sourceLine(sources: readonly string[], ruleId: string): string {
+  return `_${sources.length > 0 ? `Source: ${sources.map(md).join('; ')}; ` : ''}rule ${md(ruleId)} (pending clinical review)._`;
 }

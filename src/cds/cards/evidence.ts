@@ -1,6 +1,9 @@
 /** The markdown evidence of model cards: the drug's P(yes) against the model's thresholds, and what the model's
- * prompt was built from, in the words of the setting: "diagnoses of this visit" and "medications on admission"
- * only in an inpatient stay; elsewhere "active problems" and "current medications". */
+ * prompt was built from, in the words of the setting: "diagnoses of this visit" for a known encounter, else
+ * "active problems"; and the prompt's medication list (orders active or written in the last 365 days, stopped
+ * ones included) labelled as what it is, never as "current medications", which are the orders active now.
+ * When no encounter was named or in progress, the detail says the decision was made without today's visit. */
+import { PROMPT_MEDICATIONS_LABEL, WITHOUT_ENCOUNTER } from '../app-wire';
 import { probabilityOf, type Assessment, type ModelOutput } from '../assessment';
 import { md, percent } from './card';
 
@@ -17,18 +20,19 @@ function listLine(label: string, items: readonly string[]): string | undefined {
 }
 
 /** What the prompt was built from, as a markdown list. */
-export function promptEvidence(assessment: Pick<Assessment, 'inpatient' | 'encounterId'>, model: ModelOutput): string {
+export function promptEvidence(assessment: Pick<Assessment, 'inpatient' | 'encounterId' | 'encounterBasis'>, model: ModelOutput): string {
   const e = model.evidence;
   const ofVisit = assessment.inpatient || assessment.encounterId !== undefined;
   const lines = [
     listLine(ofVisit ? 'Diagnoses of this visit' : 'Active problems', e.diagnoses),
     listLine('Other conditions', e.pastHistory),
     listLine('Procedures', e.procedures),
-    listLine(assessment.inpatient ? 'Medications on admission' : 'Current medications', e.medicationsOnAdmission),
-    listLine('Note sections', e.noteSections.map((name) => (name === 'medicationsOnAdmission' && !assessment.inpatient ? 'current medications' : SECTION_NAMES[name] ?? name))),
+    listLine(assessment.inpatient ? 'Medications on admission (active or ordered in the past 365 days)' : PROMPT_MEDICATIONS_LABEL, e.medicationsOnAdmission),
+    listLine('Note sections', e.noteSections.map((name) => (name === 'medicationsOnAdmission' && !assessment.inpatient ? 'medications' : SECTION_NAMES[name] ?? name))),
     listLine("Previous visit's drugs", e.previousDrugs),
   ].filter((line): line is string => line !== undefined);
-  return lines.length > 0 ? `The model read:\n${lines.join('\n')}` : 'The model read: no diagnoses, procedures or notes (the record is sparse).';
+  const read = lines.length > 0 ? `The model read:\n${lines.join('\n')}` : 'The model read: no diagnoses, procedures or notes (the record is sparse).';
+  return assessment.encounterBasis === 'none' ? `${read}\n\n${WITHOUT_ENCOUNTER}` : read;
 }
 
 /** "model P(yes) 12% (recommends from 50%)": figures for the detail, never the summary. */

@@ -1,7 +1,7 @@
 /** The FHIR R4 MedicationRequest a suggestion proposes: draft status, RxNorm-coded drug, the patient, the
  * encounter, and the active conditions that support the drug as reasonReference (other reasons as reasonCode). */
 import type { CodeableConcept, MedicationRequest } from 'fhir/r4';
-import { RXNORM_SYSTEM } from '../../fhir/concepts';
+import { knownSystem, RXNORM_SYSTEM } from '../../fhir/concepts';
 import type { Concept } from '../../fhir/types';
 import type { Assessment, Support } from '../assessment';
 
@@ -21,11 +21,22 @@ export function proposedMedicationRequest(
 ): MedicationRequest | undefined {
   const code = assessment.vocab.byName(candidate)?.rxnorm[0];
   if (!code) return undefined;
+  return medicationRequestFor(assessment, { coding: [{ system: RXNORM_SYSTEM, code }], text: candidate }, intent, support);
+}
+
+/** The same for a product already named (a renewal proposes the product last ordered): its RxNorm codings only. */
+export function medicationRequestOf(assessment: Assessment, product: Concept, intent: 'proposal' | 'order', support: readonly Support[]): MedicationRequest | undefined {
+  const coding = product.codings.filter((c) => c.code && knownSystem(c.system) === 'rxnorm').map((c) => ({ system: RXNORM_SYSTEM, code: c.code as string, ...(c.display ? { display: c.display } : {}) }));
+  if (coding.length === 0) return undefined;
+  return medicationRequestFor(assessment, { coding, text: product.display }, intent, support);
+}
+
+function medicationRequestFor(assessment: Assessment, medication: CodeableConcept, intent: 'proposal' | 'order', support: readonly Support[]): MedicationRequest {
   const request: MedicationRequest = {
     resourceType: 'MedicationRequest',
     status: 'draft',
     intent,
-    medicationCodeableConcept: { coding: [{ system: RXNORM_SYSTEM, code }], text: candidate },
+    medicationCodeableConcept: medication,
     subject: { reference: `Patient/${assessment.patientId}` },
     authoredOn: new Date().toISOString(),
   };

@@ -3,6 +3,7 @@
 import type { Assessment } from '../assessment';
 import type { IssuedCard } from '../types';
 import { makeCard, type CardSourceInfo } from './card';
+import { repeatedDrafts } from './repeated-orders';
 import { modelFootnote } from './evidence';
 import { recommendedCandidates } from './suggestions';
 
@@ -12,14 +13,15 @@ export function orderCountCard(assessment: Assessment, source: CardSourceInfo): 
   const recommended = recommendedCandidates(assessment).length;
   const typical = model.expectedDrugsPerVisit ?? 0;
   const expected = Math.max(Math.ceil(typical), recommended);
-  const ordered = assessment.drafts.length;
+  // A product drafted several times (the days of a chemotherapy cycle) is one drug.
+  const ordered = repeatedDrafts(assessment.drafts).kept.length;
   if (expected === 0 || ordered <= expected) return [];
   return [
     makeCard('order-count', source, {
       summary: `${ordered} drugs ordered; about ${expected} are usual for a visit like this`,
       indicator: 'info',
       detail: [
-        `This visit has **${ordered}** draft medication orders.`,
+        `This visit has draft orders of **${ordered}** drugs${ordered < assessment.drafts.length ? ` (${assessment.drafts.length} orders: some products are ordered more than once)` : ''}.`,
         `- A typical visit in the model's training data had ${typical.toFixed(1)} drug orders.`,
         `- For this record the model recommends ${recommended} candidate drug${recommended === 1 ? '' : 's'} (P(yes) at or above its recommendation threshold).`,
         'Consider whether every order is needed.',

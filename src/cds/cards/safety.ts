@@ -1,20 +1,24 @@
 /**
  * Safety findings from the checks in src/safety, run on whatever drugs, allergies and conditions the call
- * could read: drug–drug interactions (critical or warning by severity, risk factors raising it), duplicate
- * therapy (same ingredient, or one ATC level-4 class), allergy conflicts, and drug–disease contraindications.
- * Each finding is about one judged order (src/cds/findings.ts); the drug card gathers them.
+ * could read: drug–drug interactions, duplicate therapy (a shared ingredient or a reviewed duplicate class;
+ * a renewal of an active order is info), allergy conflicts, and drug–disease cautions worded as strongly as
+ * their source ("contraindicated", "avoid", "use with caution"). Each finding is about one judged order
+ * (src/cds/findings.ts); the drug card gathers them.
  *
  * Two scopes, chosen by the hook: `draftSafetyFindings` (drafts against each other and the active drugs; only
  * pairs with a draft) and `activeSafetyFindings` (every pair of active drugs, for the review and discharge).
  */
 import type { AllergyEntry, ConditionEntry, MedicationOrder } from '../../fhir/types';
-import { ageAt } from '../../lamo/prompt';
+import type { EncounterSetting, SettingVerdict } from '../../medications/suggestion-settings';
+import type { DuplicateContext } from '../../safety/duplicate-rules';
 import type {
   AllergyFinding,
   ContraindicationFinding,
   DrugRef,
   DuplicateFinding,
   InteractionFinding,
+  OlderAdultFinding,
+  OlderAdultScope,
   PairMode,
   PatientContext,
   SafetyDrug,
@@ -22,34 +26,38 @@ import type {
 import { drugRef } from '../../safety/types';
 import { candidateOf, orderLabel, type Assessment } from '../assessment';
 import { JudgedOrders, type Finding, type FindingSubject } from '../findings';
-import { md, OVERRIDE_REASONS } from './card';
+import { md, overrideNote, OVERRIDE_REASONS, sourceLine } from './card';
+import { cautionFindings } from './cautions';
+import { duplicateGroups, groupedDuplicateFinding } from './duplicate-groups';
+import { olderAdultFindings } from './older-adults';
+import { repeatedDrafts, repeatedOrderFindings } from './repeated-orders';
+import { ageOf, duplicateContext, patientContext } from './safety-context';
 
-/** The safety checks the service runs (src/safety, bound to their tables at start-up). */
+export { patientContext };
+export { withheldCandidates } from './suggestion-safety';
+
+/** The safety checks the service runs (src/safety, bound to their tables and local overrides at start-up). */
 export interface SafetyChecks {
   /** An order as the checks see it. */
   drugOfOrder(order: MedicationOrder, source: 'draft' | 'active'): SafetyDrug;
   /** A bare candidate (a LAMO suggestion) as a draft drug. */
   drugOfCandidate(candidate: string): SafetyDrug;
   interactions(drugs: readonly SafetyDrug[], patient: PatientContext, mode: PairMode): InteractionFinding[];
-  duplicates(drugs: readonly SafetyDrug[], mode: PairMode): DuplicateFinding[];
+  /** With `context`, combinations the record shows are intended now come back as 'intended' findings. */
+  duplicates(drugs: readonly SafetyDrug[], mode: PairMode, context?: DuplicateContext): DuplicateFinding[];
   allergies(drugs: readonly SafetyDrug[], allergies: readonly AllergyEntry[]): AllergyFinding[];
   contraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[]): ContraindicationFinding[];
+  /** AGS Beers 2023 for a patient of 65 or more; each drug with how long the patient has had it. */
+  olderAdults(drugs: readonly { drug: SafetyDrug; scope: OlderAdultScope }[], patient: { age?: number; conditions: readonly ConditionEntry[] }): OlderAdultFinding[];
+  /** Whether a candidate may be suggested where the decision is made (reviewed setting, local switch-offs). */
+  suggestionSetting(candidate: string, where: EncounterSetting): SettingVerdict;
   /** The name of an ATC class ("Propionic acid derivatives"), if the table has it. */
   className(code: string): string | undefined;
 }
 
-const SOURCE_TEXT: Record<InteractionFinding['source'], string> = {
-  ONC: 'ONC high-priority drug-drug interaction list (Phansalkar et al., JAMIA 2012)',
-  'PDDI-CDS': 'HL7 Potential Drug-Drug Interaction CDS implementation guide (PDDI-CDS)',
-};
-
-export function patientContext(assessment: Pick<Assessment, 'record'>): PatientContext {
-  const age = ageAt(assessment.record.birthDate, new Date().toISOString());
-  return { ...(age !== undefined ? { age } : {}), conditions: assessment.record.conditions.map((condition) => condition.concept), otherMedications: [] };
-}
 
 /** What a finding needs to name orders: the subject and the other drug of a pair, by their product names. */
-class Namer {
+export class Namer {
   private readonly orders = new Map<string, MedicationOrder>();
 
   constructor(
@@ -67,24 +75,40 @@ class Namer {
 
   /** The product name of the other drug of a pair ("Warfarin Sodium 5 MG Oral Tablet"), else its drug name. */
   label(ref: DrugRef): string {
-    const order = ref.orderId !== undefined ? this.orders.get(ref.orderId) : undefined;
-    return order ? orderLabel(order) : ref.name;
+    return this.order(ref) ? orderLabel(this.order(ref) as MedicationOrder) : ref.name;
+  }
+
+  order(ref: DrugRef): MedicationOrder | undefined {
+    return ref.orderId !== undefined ? this.orders.get(ref.orderId) : undefined;
+  }
+
+  /** Where the drug's order stands among the judged ones (earlier first). */
+  position(ref: DrugRef): number {
+    return this.judged.orders.findIndex((order) => order.id === ref.orderId);
   }
 }
 
 const role = (ref: DrugRef): string => (ref.source === 'draft' ? 'being ordered' : 'active');
+const pairKey = (drugs: readonly [DrugRef, DrugRef]): string => drugs.map((d) => `${d.source}:${d.orderId ?? d.name}`).sort().join('|');
 
-function interactionFinding(finding: InteractionFinding, namer: Namer): Finding | undefined {
+function interactionFinding(finding: InteractionFinding, namer: Namer, intended: ReadonlyMap<string, DuplicateFinding>): Finding | undefined {
   const pair = namer.judged.subjectOf(finding.drugs);
   if (!pair) return undefined;
   const { subject, other } = pair;
+  // A combination the record shows is intended now (DAPT after a recent STEMI) does not interrupt: it informs.
+  const because = intended.get(pairKey(finding.drugs));
+  const indicator = because ? 'info' : finding.severity;
+  // Factors the rationale does not name already ("Higher risk: age over 65 …" is said once, not twice).
+  const unsaid = (texts: readonly string[]): string[] => texts.filter((text) => !finding.rationale.includes(text));
+  const risk = unsaid(finding.riskFactors);
+  const lowering = unsaid(finding.mitigatedBy);
   const factors = [
-    ...(finding.riskFactors.length > 0 ? [`Risk factors present: ${finding.riskFactors.map(md).join('; ')}.`] : []),
-    ...(finding.mitigatedBy.length > 0 ? [`Lowering the risk: ${finding.mitigatedBy.map(md).join('; ')}.`] : []),
+    ...(risk.length > 0 ? [`Risk factors present: ${risk.map(md).join('; ')}.`] : []),
+    ...(lowering.length > 0 ? [`Lowering the risk: ${lowering.map(md).join('; ')}.`] : []),
   ];
   return {
     kind: 'drug-interaction',
-    indicator: finding.severity,
+    indicator,
     subject: namer.subject(subject),
     summary: `Interaction: ${subject.name} with ${other.name} (${role(other)})`,
     phrase: `interacts with ${other.name} (${role(other)})`,
@@ -92,31 +116,59 @@ function interactionFinding(finding: InteractionFinding, namer: Namer): Finding 
       `**Interaction with ${md(namer.label(other))}** (${role(other)}).`,
       md(finding.rationale),
       ...factors,
-      `_Source: ${SOURCE_TEXT[finding.source]}, rule ${md(finding.interactionId)}._`,
+      ...(because ? [`**Intended combination**: ${md(because.rationale)} ${because.advice ? `${md(capitalised(because.advice))}.` : ''}`.trim()] : []),
+      ...overrideNote(finding.override, finding.severity),
+      sourceLine(finding.sources, finding.interactionId),
     ].join('\n\n'),
     overrideReasons: [OVERRIDE_REASONS.benefitOutweighsRisk, OVERRIDE_REASONS.toleratedBefore, OVERRIDE_REASONS.clinicallyIndicated],
   };
 }
 
-function duplicateFinding(finding: DuplicateFinding, namer: Namer, checks: SafetyChecks): Finding | undefined {
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+
+function renewalFinding(finding: DuplicateFinding, namer: Namer, subject: DrugRef, other: DrugRef): Finding {
+  const active = namer.order(other);
+  const ordered = active?.authoredOn ? `, ordered ${active.authoredOn.slice(0, 10)}` : '';
+  const label = namer.label(other);
+  return {
+    kind: 'renewal-of-active',
+    indicator: finding.severity,
+    subject: namer.subject(subject),
+    summary: `Renewal of active ${label}${ordered}`,
+    phrase: `renews active ${label}${ordered}`,
+    detail: [
+      `**Renewal of the active order ${md(label)}**${md(ordered)}: same ingredients (${md(finding.shared.join(', '))}).`,
+      md(finding.rationale),
+      ...(finding.advice ? [`${md(capitalised(finding.advice))}.`] : []),
+      ...overrideNote(finding.override, finding.severity),
+    ].join('\n\n'),
+    overrideReasons: [],
+  };
+}
+
+function duplicateFinding(finding: DuplicateFinding, namer: Namer): Finding | undefined {
   const pair = namer.judged.subjectOf(finding.drugs);
-  if (!pair) return undefined;
+  if (!pair || finding.basis === 'intended') return undefined;
   const { subject, other } = pair;
+  if (finding.basis === 'renewal') return renewalFinding(finding, namer, subject, other);
   const subjectInfo = namer.subject(subject);
-  const classes = finding.shared.map((code) => checks.className(code)?.toLowerCase() ?? 'one drug class');
-  const basis = finding.basis === 'ingredient' ? `both contain ${finding.shared.join(' and ')}` : `same class: ${classes.join(', ')}`;
-  const codes = finding.basis === 'class' ? ` (ATC ${finding.shared.join(', ')})` : '';
+  const basis = finding.basis === 'ingredient' ? `both contain ${finding.shared.join(' and ')}` : finding.shared.join(', ');
   return {
     kind: 'duplicate-therapy',
-    indicator: finding.severity === 'critical' ? 'critical' : 'warning',
+    indicator: finding.severity,
     subject: subjectInfo,
     // Product names: two orders of one ingredient would otherwise read "naproxen and naproxen".
     summary: `Duplicate therapy: ${subjectInfo.label} and ${namer.label(other)} (${basis})`,
     phrase: `duplicates ${namer.label(other)} (${role(other)}; ${basis})`,
     detail: [
-      `**Duplicate therapy with ${md(namer.label(other))}** (${role(other)}): ${md(basis)}${md(codes)}.`,
+      `**Duplicate therapy with ${md(namer.label(other))}** (${role(other)}): ${md(basis)}.`,
       md(finding.rationale),
-      '_ATC classification: WHO Collaborating Centre for Drug Statistics Methodology._',
+      ...(finding.advice ? [`What to do: ${md(finding.advice)}.`] : []),
+      ...overrideNote(finding.override, finding.severity),
+      sourceLine(finding.sources, finding.ruleId),
     ].join('\n\n'),
     overrideReasons: [OVERRIDE_REASONS.intendedCombination, OVERRIDE_REASONS.clinicallyIndicated],
   };
@@ -127,53 +179,54 @@ function allergyFinding(finding: AllergyFinding, namer: Namer): Finding | undefi
   const basis = { substance: 'contains the allergen', class: 'is in the same drug class', 'cross-reactivity': 'may cross-react' }[finding.basis];
   return {
     kind: 'allergy-conflict',
-    // An allergy conflict on a drug is always shown as critical; only a cross-reactivity keeps the check's level.
-    indicator: finding.basis === 'cross-reactivity' ? finding.severity : 'critical',
+    // An allergy conflict on a drug is shown as critical; a cross-reactivity, or a locally set severity, keeps its level.
+    indicator: finding.basis === 'cross-reactivity' || finding.override ? finding.severity : 'critical',
     subject: namer.subject(finding.drug),
     summary: `Allergy: ${finding.drug.name} ${basis} (${finding.allergy.display})`,
     phrase: `allergy: ${basis} (${finding.allergy.display})`,
     detail: [
       `**Allergy**: ${md(finding.drug.name)} ${basis}; the patient has a recorded allergy or intolerance to **${md(finding.allergy.display)}**.`,
       md(finding.rationale),
+      ...overrideNote(finding.override, finding.severity),
+      `_Rule ${md(finding.ruleId)} (pending clinical review)._`,
     ].join('\n\n'),
     overrideReasons: [OVERRIDE_REASONS.allergyNotConfirmed, OVERRIDE_REASONS.benefitOutweighsRisk],
   };
 }
 
-function contraindicationFinding(finding: ContraindicationFinding, namer: Namer): Finding | undefined {
-  if (!namer.judged.has(finding.drug)) return undefined;
-  return {
-    kind: 'contraindication',
-    indicator: finding.severity === 'critical' ? 'critical' : 'warning',
-    subject: namer.subject(finding.drug),
-    summary: `${finding.drug.name}: contraindicated with ${finding.condition.display}`,
-    phrase: `contraindicated with ${finding.condition.display}`,
-    detail: [
-      `**Contraindication**: the patient has **${md(finding.condition.display)}** (${md(finding.conditionGroup)}).`,
-      md(finding.rationale),
-      `_Source: ${finding.sources.map(md).join('; ')}; rule ${md(finding.ruleId)}, pending clinical review._`,
-    ].join('\n\n'),
-    overrideReasons: [OVERRIDE_REASONS.benefitOutweighsRisk, OVERRIDE_REASONS.clinicallyIndicated],
-  };
+/** Pairs keep their wording; three or more drugs under one rule are one finding (./duplicate-groups.ts). */
+function duplicateCards(duplicates: readonly DuplicateFinding[], namer: Namer): (Finding | undefined)[] {
+  const { groups, rest } = duplicateGroups(duplicates);
+  return [...rest.map((f) => duplicateFinding(f, namer)), ...groups.map((group) => groupedDuplicateFinding(group, namer))];
 }
 
 function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyDrug[], pairs: PairMode, judged: JudgedOrders): Finding[] {
   if (drugs.length === 0) return [];
   const namer = new Namer(assessment, judged);
   const judgedDrugs = drugs.filter((drug) => judged.has(drugRef(drug)));
+  const duplicates = checks.duplicates(drugs, pairs, duplicateContext(assessment));
+  const intended = new Map(duplicates.filter((f) => f.basis === 'intended').map((f) => [pairKey(f.drugs), f]));
   const found: (Finding | undefined)[] = [
     ...checks.allergies(judgedDrugs, assessment.record.allergies).map((f) => allergyFinding(f, namer)),
-    ...checks.interactions(drugs, patientContext(assessment), pairs).map((f) => interactionFinding(f, namer)),
-    ...checks.contraindications(judgedDrugs, assessment.record.conditions).map((f) => contraindicationFinding(f, namer)),
-    ...checks.duplicates(drugs, pairs).map((f) => duplicateFinding(f, namer, checks)),
+    ...checks.interactions(drugs, patientContext(assessment), pairs).map((f) => interactionFinding(f, namer, intended)),
+    ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions), namer),
+    ...olderAdultFindings(assessment, judgedDrugs, namer, (drugs) => checks.olderAdults(drugs, { ...ageOf(assessment), conditions: assessment.record.conditions })),
+    ...duplicateCards(duplicates, namer),
   ];
   return found.filter((f): f is Finding => f !== undefined);
 }
 
-/** Order hooks: the judged drafts against every other draft and the active drugs. */
+/**
+ * Order hooks: the judged drafts against every other draft and the active drugs. A product drafted several times
+ * is one regimen (./repeated-orders.ts): checked once, through the copy judged, and said so on its card.
+ */
 export function draftSafetyFindings(assessment: Assessment, checks: SafetyChecks): Finding[] {
-  const drugs = [...assessment.drafts.map((o) => checks.drugOfOrder(o, 'draft')), ...assessment.active.map((o) => checks.drugOfOrder(o, 'active'))];
-  return findingsOf(assessment, checks, drugs, 'order', new JudgedOrders(assessment.judged, 'draft'));
+  const { kept } = repeatedDrafts(assessment.drafts, new Set(assessment.judged.map((order) => order.id)));
+  const drugs = [...kept.map((o) => checks.drugOfOrder(o, 'draft')), ...assessment.active.map((o) => checks.drugOfOrder(o, 'active'))];
+  const judged = new JudgedOrders(assessment.judged, 'draft');
+  const namer = new Namer(assessment, judged);
+  const repeats = repeatedOrderFindings(assessment, (order) => namer.subject(drugRef(checks.drugOfOrder(order, 'draft'))));
+  return [...findingsOf(assessment, checks, drugs, 'order', judged), ...repeats];
 }
 
 /** Review and discharge: every pair of active drugs; a pair's finding goes to the more recently ordered one. */
@@ -181,30 +234,4 @@ export function activeSafetyFindings(assessment: Assessment, checks: SafetyCheck
   const oldestFirst = [...assessment.judged].sort((a, b) => (Date.parse(a.authoredOn ?? '') || 0) - (Date.parse(b.authoredOn ?? '') || 0));
   const drugs = oldestFirst.map((o) => checks.drugOfOrder(o, 'active'));
   return findingsOf(assessment, checks, drugs, 'review', new JudgedOrders(oldestFirst, 'active'));
-}
-
-/**
- * Recommended candidates that must not be suggested: an allergy conflict, a contraindication, or a critical
- * interaction with an active medication. Returns candidate → the reason, shown where the suggestion would have been.
- */
-export function withheldCandidates(assessment: Assessment, candidates: readonly string[], checks: SafetyChecks): Map<string, string> {
-  const withheld = new Map<string, string>();
-  if (candidates.length === 0) return withheld;
-  const proposed = candidates.map((candidate) => checks.drugOfCandidate(candidate));
-  for (const finding of checks.allergies(proposed, assessment.record.allergies)) {
-    if (!withheld.has(finding.drug.name)) withheld.set(finding.drug.name, `allergy or intolerance to ${finding.allergy.display}`);
-  }
-  for (const finding of checks.contraindications(proposed, assessment.record.conditions)) {
-    if (!withheld.has(finding.drug.name)) withheld.set(finding.drug.name, `contraindicated with ${finding.condition.display}`);
-  }
-  const active = assessment.active.map((order) => checks.drugOfOrder(order, 'active'));
-  for (const drug of proposed) {
-    if (withheld.has(drug.name)) continue;
-    const critical = checks.interactions([drug, ...active], patientContext(assessment), 'order').find((finding) => finding.severity === 'critical');
-    if (critical) {
-      const other = critical.drugs.find((ref) => ref.name !== drug.name)?.name ?? 'an active medication';
-      withheld.set(drug.name, `critical interaction with ${other}`);
-    }
-  }
-  return withheld;
 }

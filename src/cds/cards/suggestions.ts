@@ -2,7 +2,9 @@
  * that an active condition of the record supports, in one card: one suggestion per drug (Epic accepts one
  * action per suggestion), each a `create` of a draft MedicationRequest whose reasonReference names the
  * condition (a recorded allergy or, for a contraceptive, its use, as reasonCode). A candidate without an active
- * indication is not suggested; nor is one withheld for safety. */
+ * indication is not suggested; nor is one withheld (cards/suggestion-safety.ts: where it may be suggested, every
+ * check against the active drugs, allergies and conditions, an ingredient already taken in a combination), and
+ * the card says why each withheld one is not suggested. */
 import { candidateOf, supportFor, type Assessment, type Support } from '../assessment';
 import type { IssuedCard, Suggestion } from '../types';
 import { makeCard, md, type CardSourceInfo } from './card';
@@ -28,6 +30,8 @@ export interface SuggestionOptions {
   intent: 'proposal' | 'order';
   /** At most this many suggestions (the most probable). */
   limit: number;
+  /** Candidates another card already suggests (a renewal). */
+  exclude?: ReadonlySet<string>;
 }
 
 export interface Suggestible {
@@ -63,7 +67,8 @@ export function suggestible(assessment: Assessment): { suggest: Suggestible[]; w
 export function suggestionsCard(assessment: Assessment, source: CardSourceInfo, options: SuggestionOptions): IssuedCard[] {
   const model = assessment.model;
   if (!model) return [];
-  const { suggest, withheld } = suggestible(assessment);
+  const { suggest: all, withheld } = suggestible(assessment);
+  const suggest = all.filter(({ candidate }) => !options.exclude?.has(candidate));
   const suggestions: Omit<Suggestion, 'uuid'>[] = [];
   const names: string[] = [];
   const details: string[] = [];

@@ -1,39 +1,43 @@
 /**
- * The clinical check of one population: real CDS calls about sampled encounters, read like a clinician
- * reads them. What is measured, per population:
- *  - real orders (the encounter's own, reasons removed) flagged unsupported;
- *  - active drugs whose original reason condition is still active, flagged as unsupported in patient-view;
- *  - injected drafts without an indication in the record (another therapeutic area) or contraindicated, flagged;
- *  - leave-one-out: one real order withheld from the drafts, suggested by the service / by the model alone;
- *  - suggestions naming an indication; warning cards per call.
+ * The clinical check of one population: real CDS calls about sampled encounters, read like a clinician reads
+ * them, counting cards as the service gives them before the per-call warning budget folds any (the check runs
+ * the service with the largest budget). Per encounter, four calls:
+ *  1. order-sign with the encounter's real orders as drafts: real orders flagged "no indication" (a warning),
+ *     the alert load by rule (share of real orders with any warning or critical card, and by check), warnings
+ *     per call, whether the model ran;
+ *  2. the same plus one injected draft of a drug with one clear indication that the record gives no reason for
+ *     (./injection.ts, chosen by condition-name words, never through the service's tables): flagged or not;
+ *  3. leave one out: one real order of a drug that may be suggested in this setting (the reviewed setting
+ *     table: no thrombolytic at a routine visit) withheld, suggested by the service / by the model alone
+ *     (P(yes) ≥ its recommend threshold on the same prompt), and the precision of every suggestion (ordered at
+ *     this visit or the patient's next visit with orders);
+ *  4. patient-view just after the encounter: active drugs whose (removed) reason condition is still active,
+ *     flagged as unsupported.
  */
 import type { Card } from '../../cds/types';
 import { assembleRecord } from '../../fhir/record';
-import type { ConditionEntry, PatientRecord } from '../../fhir/types';
+import type { Concept, PatientRecord } from '../../fhir/types';
 import { buildEncounterPrompt } from '../../lamo/prompt';
 import type { PromptTemplates } from '../../lamo/types';
-import type { HighRiskDrugs } from '../../medications/high-risk';
-import type { IndicationKnowledge } from '../../medications/indications';
 import type { MedicationVocabulary } from '../../medications/types';
-import { findContraindications, isActiveCondition, type ContraindicationTable } from '../../safety/contraindications';
-import { drugFromCandidate, type DrugKnowledge } from '../../safety/drugs';
+import { isActiveCondition } from '../../safety/contraindications';
 import { seededUnit } from '../../dataset/splits';
 import type { Scorer } from '../../inference/types';
-import { cardIsAbout, carriesWarning, isUnsupportedCard, isWarning, suggestedDrugs } from './cards';
-import { injectedDraft, orderSignRequest, patientViewRequest, type EncounterCase } from './scenarios';
+import { cardIsAbout, isWarning, modelGapReasons, saysNoIndicationAsInfo, suggestedDrugs, warningTopics, warnsNoIndication } from './cards';
+import { pickUnindicated, type UnindicatedDrug } from './injection';
+import { MODEL_ONLY_REASONS, modelOnlyReason, type ModelOnlyKnowledge, type ModelOnlyReason } from './model-only';
+import { injectedDraft, orderSignRequest, patientViewRequest, type DrugKeyOf, type EncounterCase } from './scenarios';
 
 export interface CdsClient {
   call(serviceId: string, body: Record<string, unknown>): Promise<Card[]>;
 }
 
-export interface CheckKnowledge {
+export interface CheckKnowledge extends ModelOnlyKnowledge {
   vocabulary: MedicationVocabulary;
-  drugs: DrugKnowledge;
-  indications: IndicationKnowledge;
-  contraindications: ContraindicationTable;
-  highRisk: HighRiskDrugs;
-  /** Candidate → a product (RxNorm code and display) to inject it as a draft. */
-  products: Map<string, { rxnorm: string; display: string }>;
+  /** Whether a drug may be suggested at this encounter at all (the reviewed suggestion-setting table). */
+  maySuggest: (drug: string, classCode: string | undefined) => boolean;
+  keyOf: DrugKeyOf;
+  unindicated: UnindicatedDrug[];
   templates: PromptTemplates;
 }
 
@@ -44,19 +48,40 @@ export interface Share {
   of: number;
 }
 
+/** Checks of the service, by the topic code of their findings (src/cds/cards/card.ts TOPICS). */
+export const ALERT_RULES = ['drugInteraction', 'duplicateTherapy', 'contraindication', 'olderAdultCaution', 'allergyConflict', 'unsupportedOrder'] as const;
+
 export interface PopulationResult {
   population: string;
   role: 'training' | 'external';
   patients: number;
   encounters: number;
   calls: number;
-  unsupportedRealOrders: Share;
-  reviewFlaggedWithActiveReason: Share;
-  injectedFlagged: Share & { noIndication: Share; contraindicated: Share };
-  leaveOneOutRecall: Share;
-  modelAloneRecall: Share;
+  /** Real orders with a warning or critical card saying no indication was found (target ≤ 10%). */
+  realOrdersNoIndication: Share;
+  /** Real orders with an info card only saying so (low-harm drugs). */
+  realOrdersNoIndicationInfo: Share;
+  /** Active drugs whose removed reason condition is still active, flagged in patient-view (target ≤ 2%). */
+  reviewIndicatedFlagged: Share;
+  /** Injected drafts of an unindicated drug with a warning saying no indication (target ≥ 90%), and by drug. */
+  injectedUnindicated: Share & { byDrug: Record<string, Share> };
+  /** Leave one out, on the model's candidates: the service's suggestions / the model alone (target service ≥ model). */
+  leaveOneOutService: Share;
+  leaveOneOutModel: Share;
+  /** The service on every withheld drug, the model's candidates or not. */
+  leaveOneOutServiceAllDrugs: Share;
+  /** Withheld drugs the model alone recalls and the service does not, by why (./model-only.ts), and the drugs
+   * not suggested because no active condition indicates them (antibiotic stewardship: amoxicillin/clavulanate
+   * for a viral sinusitis) or for no reason the check can name ('other'). */
+  leaveOneOutModelOnly: Record<ModelOnlyReason, number> & { notIndicatedDrugs: Record<string, number>; otherDrugs: Record<string, number> };
+  /** Suggested drugs ordered at that visit or the patient's next visit with orders. */
+  suggestionPrecision: Share;
   suggestionsNamingIndication: Share;
   warningCardsPerCall: { p95: number | null; mean: number | null; calls: number };
+  /** Real-order calls in which the model did not run, and why (target: none). */
+  modelNotRun: Share & { reasons: Record<string, number> };
+  /** Real orders with any warning or critical card, and by the check that found it (issue 15's alert load). */
+  alertLoad: { anyWarning: Share; anyCritical: Share; byRule: Record<string, Share> };
 }
 
 class Counter {
@@ -81,33 +106,8 @@ function pick<T>(items: readonly T[], seed: string, key: (item: T) => string): T
   return [...items].sort((a, b) => seededUnit(seed, key(a)) - seededUnit(seed, key(b)))[0];
 }
 
-function atcGroups(candidate: string, knowledge: CheckKnowledge): Set<string> {
-  return new Set(drugFromCandidate(candidate, 'draft', knowledge.drugs).atc.map((code) => code[0]));
-}
-
-/** A drug of another therapeutic area, with a known indication none of the active conditions is. */
-function noIndicationCandidate(c: EncounterCase, active: readonly ConditionEntry[], taken: ReadonlySet<string>, knowledge: CheckKnowledge): string | undefined {
-  const areas = new Set([...taken].flatMap((name) => [...atcGroups(name, knowledge)]));
-  const options = knowledge.vocabulary.candidates
-    .map((candidate) => candidate.name)
-    .filter((name) => knowledge.products.has(name) && !taken.has(name) && knowledge.indications.hasKnownIndication(name))
-    .filter((name) => {
-      const groups = atcGroups(name, knowledge);
-      return groups.size > 0 && [...groups].every((group) => !areas.has(group));
-    })
-    .filter((name) => knowledge.indications.supportingEntries(name, active).length === 0);
-  return pick(options, `no-indication:${c.encounter.id}`, (name) => name);
-}
-
-function contraindicatedCandidate(c: EncounterCase, conditions: readonly ConditionEntry[], taken: ReadonlySet<string>, knowledge: CheckKnowledge): string | undefined {
-  const options = knowledge.vocabulary.candidates
-    .map((candidate) => candidate.name)
-    .filter((name) => knowledge.products.has(name) && !taken.has(name))
-    .filter((name) => findContraindications([drugFromCandidate(name, 'draft', knowledge.drugs)], conditions, knowledge.contraindications).length > 0);
-  return pick(options, `contraindicated:${c.encounter.id}`, (name) => name);
-}
-
 const ACTIVE_ORDER = new Set(['active', 'on-hold']);
+const ingredients = (drug: string): string[] => drug.split(' / ');
 
 /** Runs every call about the cases and counts. */
 export async function measurePopulation(
@@ -119,99 +119,140 @@ export async function measurePopulation(
   scorer: Scorer,
   knowledge: CheckKnowledge,
 ): Promise<PopulationResult> {
-  const unsupported = new Counter();
-  const review = new Counter();
-  const noIndication = new Counter();
-  const contraindicated = new Counter();
-  const recall = new Counter();
-  const modelAlone = new Counter();
-  const named = new Counter();
+  const c = {
+    noIndication: new Counter(),
+    noIndicationInfo: new Counter(),
+    review: new Counter(),
+    injected: new Counter(),
+    service: new Counter(),
+    model: new Counter(),
+    serviceAll: new Counter(),
+    precision: new Counter(),
+    named: new Counter(),
+    notRun: new Counter(),
+    anyWarning: new Counter(),
+    anyCritical: new Counter(),
+  };
+  const byDrug = new Map<string, Counter>();
+  const modelOnly = Object.fromEntries(MODEL_ONLY_REASONS.map((reason) => [reason, 0])) as Record<ModelOnlyReason, number>;
+  const notIndicatedDrugs: Record<string, number> = {};
+  const otherDrugs: Record<string, number> = {};
+  const byRule = new Map<string, Counter>(ALERT_RULES.map((rule) => [rule, new Counter()]));
+  const gapReasons: Record<string, number> = {};
   const warningsPerCall: number[] = [];
   let calls = 0;
   const call = async (serviceId: string, body: Record<string, unknown>): Promise<Card[]> => {
     calls += 1;
     return client.call(serviceId, body);
   };
+  const keyOf = (concept: Concept): string => knowledge.keyOf(concept);
 
-  for (const c of cases) {
-    const record: PatientRecord = assembleRecord(c.history, { patientId: c.patientId }).record;
+  for (const kase of cases) {
+    const record: PatientRecord = assembleRecord(kase.history, { patientId: kase.patientId }).record;
     const active = record.conditions.filter(isActiveCondition);
-    const taken = new Set(c.candidates.filter((name): name is string => name !== undefined));
+    const orderedBefore = record.medications.map((order) => keyOf(order.concept));
+    const precise = new Set([...kase.drugs, ...kase.nextDrugs]);
+    const view = record.encounters.find((encounter) => encounter.id === kase.encounter.id);
+    const countSuggestions = (cards: readonly Card[]): void => {
+      for (const drug of suggestedDrugs(cards, keyOf)) {
+        c.named.add(drug.namesIndication);
+        c.precision.add(drug.drug !== undefined && precise.has(drug.drug));
+      }
+    };
 
     // 1. The encounter's real orders as drafts.
-    const real = await call('lamo-order-sign', orderSignRequest(c, c.orders));
+    const real = await call('lamo-order-sign', orderSignRequest(kase, kase.orders));
     warningsPerCall.push(real.filter(isWarning).length);
-    c.orders.forEach((order, i) => {
-      const candidate = c.candidates[i];
-      if (candidate === undefined) return;
-      unsupported.add(real.some((card) => isUnsupportedCard(card) && cardIsAbout(card, { orderId: order.id, candidate })));
+    const reasons = modelGapReasons(real);
+    c.notRun.add(reasons.length > 0);
+    for (const reason of reasons) gapReasons[reason] = (gapReasons[reason] ?? 0) + 1;
+    kase.orders.forEach((order, i) => {
+      const about = real.filter((card) => cardIsAbout(card, { orderId: order.id, candidate: kase.drugs[i] }));
+      const warned = about.filter(isWarning);
+      const noIndication = about.some(warnsNoIndication);
+      c.noIndication.add(noIndication);
+      c.noIndicationInfo.add(!noIndication && about.some(saysNoIndicationAsInfo));
+      c.anyWarning.add(warned.length > 0);
+      c.anyCritical.add(about.some((card) => card.indicator === 'critical'));
+      const topics = new Set(warned.flatMap((card) => [...warningTopics(card)]));
+      for (const [rule, counter] of byRule) counter.add(topics.has(rule) || (rule === 'unsupportedOrder' && topics.has('activeMedicationUnsupported')));
     });
-    for (const drug of suggestedDrugs(real, knowledge.vocabulary)) named.add(drug.namesIndication);
+    countSuggestions(real);
 
-    // 2. Injected drafts: another therapeutic area without an indication; a contraindicated drug.
-    const injections: [Counter, string | undefined][] = [
-      [noIndication, noIndicationCandidate(c, active, taken, knowledge)],
-      [contraindicated, contraindicatedCandidate(c, record.conditions, taken, knowledge)],
-    ];
-    for (const [counter, candidate] of injections) {
-      const product = candidate ? knowledge.products.get(candidate) : undefined;
-      if (!candidate || !product) continue;
-      const draft = injectedDraft(c, product.rxnorm, product.display, `injected-${counter === noIndication ? 'ni' : 'ci'}-${c.encounter.id}`);
-      const cards = await call('lamo-order-sign', orderSignRequest(c, [...c.orders, draft]));
-      counter.add(cards.some((card) => carriesWarning(card) && cardIsAbout(card, { orderId: draft.id, candidate })));
+    // 2. An injected draft of a drug the record gives no reason for.
+    const taken = new Set([...orderedBefore, ...kase.drugs].flatMap(ingredients));
+    const injected = pickUnindicated(knowledge.unindicated, record.conditions.map((condition) => condition.concept.display), taken, `inject:${kase.encounter.id}`);
+    if (injected) {
+      const draft = injectedDraft(kase, injected.rxnorm, injected.display, `injected-${kase.encounter.id}`);
+      const cards = await call('lamo-order-sign', orderSignRequest(kase, [...kase.orders, draft]));
+      const flagged = cards.some((card) => warnsNoIndication(card) && cardIsAbout(card, { orderId: draft.id, candidate: injected.drug }));
+      c.injected.add(flagged);
+      const counter = byDrug.get(injected.drug) ?? new Counter();
+      counter.add(flagged);
+      byDrug.set(injected.drug, counter);
     }
 
-    // 3. Leave one out: a real order (whose drug is not drafted twice) withheld from the drafts.
-    const unique = c.orders.map((order, i) => ({ order, candidate: c.candidates[i] })).filter(({ candidate }) => candidate !== undefined && c.candidates.filter((x) => x === candidate).length === 1);
-    const withheld = pick(unique, `loo:${c.encounter.id}`, ({ order }) => order.id as string);
-    if (withheld?.candidate) {
-      const drafts = c.orders.filter((order) => order !== withheld.order);
-      const cards = await call('lamo-order-sign', orderSignRequest(c, drafts));
-      const suggested = suggestedDrugs(cards, knowledge.vocabulary);
-      recall.add(suggested.some((drug) => drug.candidate === withheld.candidate));
-      for (const drug of suggested) named.add(drug.namesIndication);
-      const view = record.encounters.find((encounter) => encounter.id === c.encounter.id);
-      if (view && scorer.candidates.includes(withheld.candidate)) {
+    // 3. Leave one out: a real order (whose drug is not ordered twice, and may be suggested here) withheld from the drafts.
+    const unique = kase.orders
+      .map((order, i) => ({ order, drug: kase.drugs[i], candidate: kase.candidates[i] }))
+      .filter(({ drug }) => kase.drugs.filter((x) => x === drug).length === 1 && knowledge.maySuggest(drug, view?.classCode));
+    const withheld = pick(unique, `loo:${kase.encounter.id}`, ({ order }) => order.id as string);
+    if (withheld) {
+      const cards = await call('lamo-order-sign', orderSignRequest(kase, kase.orders.filter((order) => order !== withheld.order)));
+      const found = suggestedDrugs(cards, keyOf).some((drug) => drug.drug === withheld.drug);
+      c.serviceAll.add(found);
+      countSuggestions(cards);
+      if (view && withheld.candidate !== undefined && scorer.candidates.includes(withheld.candidate)) {
+        c.service.add(found);
         const result = await scorer.score(buildEncounterPrompt(record, view, knowledge.templates, knowledge.vocabulary), [withheld.candidate]);
-        modelAlone.add((result.probabilities.get(withheld.candidate) ?? 0) >= scorer.thresholds.recommend(withheld.candidate));
+        const byModel = (result.probabilities.get(withheld.candidate) ?? 0) >= scorer.thresholds.recommend(withheld.candidate);
+        c.model.add(byModel);
+        if (byModel && !found) {
+          const why = modelOnlyReason(cards, withheld.drug, record, Date.parse(view.start ?? '') || Date.now(), view.reasons, knowledge);
+          modelOnly[why] += 1;
+          const named = why === 'notIndicated' ? notIndicatedDrugs : why === 'other' ? otherDrugs : undefined;
+          if (named) named[withheld.drug] = (named[withheld.drug] ?? 0) + 1;
+        }
       }
     }
 
     // 4. patient-view: active drugs whose (removed) reason condition is still active.
-    const reviewCards = await call('lamo-medication-review', patientViewRequest(c));
+    const reviewCards = await call('lamo-medication-review', patientViewRequest(kase));
     warningsPerCall.push(reviewCards.filter(isWarning).length);
     const activeIds = new Set(active.map((condition) => condition.id));
-    const activeOrders = [...record.medications.filter((order) => ACTIVE_ORDER.has(order.status ?? '')), ...c.orders.map((order, i) => ({ id: order.id as string, candidate: c.candidates[i] }))];
+    const activeOrders = [
+      ...record.medications.filter((order) => ACTIVE_ORDER.has(order.status ?? '')).map((order) => ({ id: order.id, drug: keyOf(order.concept) })),
+      ...kase.orders.map((order, i) => ({ id: order.id as string, drug: kase.drugs[i] })),
+    ];
     for (const order of activeOrders) {
-      const candidate = 'candidate' in order ? order.candidate : (() => {
-        const n = knowledge.vocabulary.normalise(order.concept);
-        return n.covered ? n.candidate : undefined;
-      })();
-      const reasons = c.originalReasons.get(order.id) ?? [];
-      if (!candidate || !reasons.some((id) => activeIds.has(id))) continue;
-      review.add(reviewCards.some((card) => isUnsupportedCard(card) && cardIsAbout(card, { candidate })));
+      const original = kase.originalReasons.get(order.id) ?? [];
+      if (!original.some((id) => activeIds.has(id))) continue;
+      c.review.add(reviewCards.some((card) => warnsNoIndication(card) && cardIsAbout(card, { candidate: order.drug })));
     }
   }
 
-  const injected = new Counter();
-  injected.count = noIndication.count + contraindicated.count;
-  injected.of = noIndication.of + contraindicated.of;
   return {
     population,
     role,
     patients,
     encounters: cases.length,
     calls,
-    unsupportedRealOrders: unsupported.share(),
-    reviewFlaggedWithActiveReason: review.share(),
-    injectedFlagged: { ...injected.share(), noIndication: noIndication.share(), contraindicated: contraindicated.share() },
-    leaveOneOutRecall: recall.share(),
-    modelAloneRecall: modelAlone.share(),
-    suggestionsNamingIndication: named.share(),
+    realOrdersNoIndication: c.noIndication.share(),
+    realOrdersNoIndicationInfo: c.noIndicationInfo.share(),
+    reviewIndicatedFlagged: c.review.share(),
+    injectedUnindicated: { ...c.injected.share(), byDrug: Object.fromEntries([...byDrug.entries()].sort().map(([drug, counter]) => [drug, counter.share()])) },
+    leaveOneOutService: c.service.share(),
+    leaveOneOutModel: c.model.share(),
+    leaveOneOutServiceAllDrugs: c.serviceAll.share(),
+    leaveOneOutModelOnly: { ...modelOnly, notIndicatedDrugs, otherDrugs },
+    suggestionPrecision: c.precision.share(),
+    suggestionsNamingIndication: c.named.share(),
     warningCardsPerCall: {
       p95: percentile(warningsPerCall, 95),
       mean: warningsPerCall.length === 0 ? null : warningsPerCall.reduce((a, b) => a + b, 0) / warningsPerCall.length,
       calls: warningsPerCall.length,
     },
+    modelNotRun: { ...c.notRun.share(), reasons: gapReasons },
+    alertLoad: { anyWarning: c.anyWarning.share(), anyCritical: c.anyCritical.share(), byRule: Object.fromEntries([...byRule.entries()].map(([rule, counter]) => [rule, counter.share()])) },
   };
 }

@@ -55,6 +55,10 @@ export interface EncounterCase {
   orders: MedicationRequest[];
   /** Candidate of each order (undefined: not covered by the vocabulary). */
   candidates: (string | undefined)[];
+  /** Each order's drug by name (candidate, else the normalised product name, else the lower-cased display). */
+  drugs: string[];
+  /** The drugs of the patient's next encounter with orders (empty: none later). */
+  nextDrugs: string[];
   /** Condition ids the original orders (history and encounter) named as their reason, per order id. */
   originalReasons: Map<string, string[]>;
 }
@@ -90,21 +94,44 @@ function historyAt(indexed: readonly Indexed[], encounterId: string, start: stri
     const sameEncounter = of === encounterId;
     // Notes of the visit are written after the orders; later data did not exist yet.
     if (resource.resourceType === 'DocumentReference' && (sameEncounter || (date !== undefined && date >= start))) continue;
-    if (!sameEncounter && date !== undefined && date > start && resource.resourceType !== 'Patient' && resource.resourceType !== 'Medication') continue;
+    // An order is placed by when it was written, whatever encounter it names (some exports attach orders written
+    // years apart to one encounter); other resources of the encounter are part of it.
+    const placedByDate = !sameEncounter || resource.resourceType === 'MedicationRequest';
+    if (placedByDate && date !== undefined && date > start && resource.resourceType !== 'Patient' && resource.resourceType !== 'Medication') continue;
     history.push(resource.resourceType === 'Condition' ? conditionAt(resource, start) : resource);
   }
   return history;
 }
 
-/** Encounters of the patient with at least one covered order, each as a case. */
-export function encounterCases(patient: PatientResources, vocabulary: MedicationVocabulary): EncounterCase[] {
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether an order was written during its encounter (a day's slack either side). The 2017 STU3 export attaches
+ * thousands of orders written decades earlier to a later encounter (a death certification, say): those are
+ * not orders of that visit, and an order-sign call at it would not hold them.
+ */
+function writtenDuring(order: MedicationRequest, encounter: Encounter): boolean {
+  const authored = Date.parse(order.authoredOn ?? '');
+  const start = Date.parse(encounter.period?.start ?? '');
+  if (Number.isNaN(authored) || Number.isNaN(start)) return true;
+  const end = Date.parse(encounter.period?.end ?? '') || start;
+  return authored >= start - DAY_MS && authored <= end + DAY_MS;
+}
+
+/** A drug's name for the check: the vocabulary's candidate, else the normalised product name, else the display. */
+export type DrugKeyOf = (concept: Concept) => string;
+
+/** Encounters of the patient with at least one readable order, each as a case. */
+export function encounterCases(patient: PatientResources, vocabulary: MedicationVocabulary, keyOf: DrugKeyOf): EncounterCase[] {
   const medications = new Map(patient.resources.filter((r): r is Medication => r.resourceType === 'Medication').map((m) => [m.id as string, m]));
   const orders = patient.resources.filter((r): r is MedicationRequest => r.resourceType === 'MedicationRequest');
   const reasons = new Map(orders.map((order) => [order.id as string, (order.reasonReference ?? []).map((ref) => referencedId(ref, 'Condition')).filter((id): id is string => Boolean(id))]));
+  const encounters = new Map(patient.resources.filter((r): r is Encounter => r.resourceType === 'Encounter').map((e) => [e.id as string, e]));
   const byEncounter = new Map<string, MedicationRequest[]>();
   for (const order of orders) {
     const encounterId = encounterOf(order);
-    if (encounterId) byEncounter.set(encounterId, [...(byEncounter.get(encounterId) ?? []), order]);
+    const encounter = encounterId ? encounters.get(encounterId) : undefined;
+    if (encounterId && encounter && writtenDuring(order, encounter)) byEncounter.set(encounterId, [...(byEncounter.get(encounterId) ?? []), order]);
   }
   // Each resource read once: its date, its encounter, and (orders) its copy without reasons.
   const indexed: Indexed[] = patient.resources.map((resource) => ({
@@ -113,16 +140,21 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
     encounterId: encounterOf(resource),
   }));
   const cases: EncounterCase[] = [];
-  for (const encounter of patient.resources.filter((r): r is Encounter => r.resourceType === 'Encounter')) {
+  // Encounters with orders in date order: the next one's drugs judge a suggestion made at this one.
+  const withOrders = patient.resources
+    .filter((r): r is Encounter => r.resourceType === 'Encounter' && (byEncounter.get(r.id as string)?.length ?? 0) > 0 && Boolean(r.period?.start))
+    .sort((a, b) => (a.period?.start as string).localeCompare(b.period?.start as string));
+  const drugsOf = (encounter: Encounter | undefined): string[] =>
+    (encounter ? byEncounter.get(encounter.id as string) ?? [] : []).map((order) => orderConcept(order, medications)).filter((c): c is Concept => c !== undefined).map(keyOf);
+  for (const [index, encounter] of withOrders.entries()) {
     const own = byEncounter.get(encounter.id as string) ?? [];
-    const start = encounter.period?.start;
-    if (own.length === 0 || !start) continue;
-    const candidates = own.map((order) => {
-      const concept = orderConcept(order, medications);
+    const start = encounter.period?.start as string;
+    const concepts = own.map((order) => orderConcept(order, medications));
+    if (concepts.some((concept) => concept === undefined)) continue;
+    const candidates = concepts.map((concept) => {
       const normalised = concept ? vocabulary.normalise(concept) : undefined;
       return normalised?.covered ? normalised.candidate : undefined;
     });
-    if (candidates.every((candidate) => candidate === undefined)) continue;
     const ownIds = new Set(own.map((order) => order.id));
     const encounterId = encounter.id as string;
     let history: FhirResource[] | undefined;
@@ -136,6 +168,8 @@ export function encounterCases(patient: PatientResources, vocabulary: Medication
       },
       orders: own.map((order) => ({ ...withoutReasons(order), status: 'draft' })),
       candidates,
+      drugs: concepts.map((concept) => keyOf(concept as Concept)),
+      nextDrugs: drugsOf(withOrders[index + 1]),
       originalReasons: reasons,
     });
   }
