@@ -107,6 +107,9 @@ def build_manifest(lm: LamoLM, tok: LamoTokenizer, candidates: List[dict], meta:
         'id': meta.get('id', draft.get('id', 'lamo-synthea-mini')),
         'version': meta['version'],
         'templates': draft['templates'],
+        # The prompt format it was trained on: `lamo-cds dataset` words the medication history (recent visits,
+        # each candidate's history); models without this field (2.0.0) get prompts without it.
+        'prompt': {'history': True},
         'tokenizer': 'tokenizer.json',
         'tokenizerConfig': 'tokenizer_config.json',
         'architecture': {

@@ -91,3 +91,8 @@ export function candidateHistoryTexts(history: MedicationHistory): Record<string
   for (const [drug, facts] of history.drugs) texts[drug] = candidateHistoryText(facts, history);
   return texts;
 }
+
+/** Every drug of the history → '' (a prompt without the history format: the drugs are candidates, named only). */
+export function namesOnly(history: MedicationHistory): Record<string, string> {
+  return Object.fromEntries([...history.drugs.keys()].map((drug) => [drug, '']));
+}

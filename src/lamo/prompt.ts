@@ -15,7 +15,7 @@
 import type { Concept, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { MedicationVocabulary } from '../medications/types';
 import { loadNameTables } from '../medications/vocabulary';
-import { candidateHistoryTexts, recentVisitLines } from './history-text';
+import { candidateHistoryTexts, namesOnly, recentVisitLines } from './history-text';
 import { currentDrugs, drugKeyer, medicationHistory, type DrugKeyOf, type MedicationHistory } from './medication-history';
 import { encounterNoteSections, noteMedications, saysNone, scrubNoteText, type NewlyOrdered } from './note-facts';
 import type { SectionName } from './note-sections';
@@ -203,6 +203,7 @@ export function buildEncounterPrompt(
 ): BuiltPrompt {
   const { maxListItems, maxSectionChars, recentOrderDays, statusIsCurrent } = { ...DEFAULTS, ...options };
   const keyOf = options.drugKeyOf ?? defaultDrugKeyOf(vocab);
+  const historyInWords = templates.history !== false;
   const medications = options.history ?? medicationHistory(record, encounter, keyOf);
   const newlyOrdered = newlyOrderedIngredients(encounter, medications, vocab, keyOf);
   const sections = encounterNoteSections(encounter);
@@ -269,7 +270,7 @@ export function buildEncounterPrompt(
     `Past medical history: ${pastText}`,
     `Allergies: ${allergyText}`,
     `Medications on admission: ${list(medicationsOnAdmission)}`,
-    ...recentVisitLines(medications),
+    ...(historyInWords ? recentVisitLines(medications) : []),
     `Diagnose: ${list(diagnoses)}, Procedure: ${list(procedures)}, Candidate drug: ${DRUG_MARKER}.`,
   ].filter((line): line is string => line !== undefined);
   const input = lines.join(',\n');
@@ -286,7 +287,8 @@ export function buildEncounterPrompt(
     prefix: full.slice(0, at),
     suffixTemplate: full.slice(at),
     template: history ? 'withHistory' : 'withoutHistory',
-    candidateHistory: candidateHistoryTexts(medications),
+    // Without the history format the history's drugs stay the visit's extra candidates, named only.
+    candidateHistory: historyInWords ? candidateHistoryTexts(medications) : namesOnly(medications),
     evidence: {
       diagnoses,
       pastHistory,

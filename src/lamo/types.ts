@@ -22,6 +22,13 @@ export interface PromptTemplates {
   withHistory: string;
   /** Contains {input} and {drug}. */
   withoutHistory: string;
+  /**
+   * Whether the prompt words the medication history (issue 17 item 3): the recent-visits lines in the prefix
+   * and each candidate's own history in its suffix. A property of the model, since a model reads only the
+   * format it was trained on: `readPromptTemplates` sets it from the manifest's `"prompt": { "history": true }`,
+   * which models trained before that format (2.0.0) lack. Absent here (templates made in code): true.
+   */
+  history?: boolean;
 }
 
 /** The suffix of candidate `drug`: the template with the drug's name and, when it has one, its history. */

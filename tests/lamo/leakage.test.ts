@@ -14,7 +14,9 @@ import { loadVocabulary } from '../../src/medications/vocabulary';
 import { SHARED_DIR } from '../../src/paths';
 
 const vocabulary = loadVocabulary();
-const templates = readPromptTemplates();
+// The history format (recent visits, each candidate's history): what new models are trained on, and a superset
+// of the shipped 2.0.0's prompt (tests/lamo/prompt-format.test.ts).
+const templates = { ...readPromptTemplates(), history: true };
 
 function ingredientsOf(candidate: string): string[] {
   return candidate.split(' / ');
