@@ -32,7 +32,7 @@ const service: ServiceDefinition = {
   modelCards: (assessment, kit) => ({
     // The discharge list holds the review of the active drugs; no separate warning per drug.
     findings: [],
-    cards: dischargeCard(assessment, kit.source, kit.maxSuggestions),
+    cards: dischargeCard(assessment, kit.source, kit.maxSuggestions, kit.safetyFindings),
     notAssessed: { orders: assessment.active, what: 'active medications' },
   }),
 };

@@ -187,7 +187,7 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
   }
   progress.modelVersion = assessment.model.modelVersion;
   assessment.withheld = withheldCandidates(assessment, recommendedCandidates(assessment), deps.safety);
-  const { findings, cards, notAssessed } = service.modelCards(assessment, { source: options.source, maxSuggestions: deps.maxSuggestions, safety: deps.safety });
+  const { findings, cards, notAssessed } = service.modelCards(assessment, { source: options.source, maxSuggestions: deps.maxSuggestions, safety: deps.safety, safetyFindings: progress.safety ?? [] });
   progress.modelFindings = withoutAbsenceFindings(findings, incomplete);
   progress.model = cards;
   if (notAssessed) progress.notAssessed = notAssessed;

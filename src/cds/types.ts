@@ -19,6 +19,8 @@ export interface CardKit {
   maxSuggestions: number;
   /** The safety checks, for suggestions the cards judge themselves (renewals). */
   safety: SafetyChecks;
+  /** What the service's own safety checks found in this call (their cards are issued apart). */
+  safetyFindings: readonly Finding[];
 }
 
 /**

@@ -43,6 +43,9 @@ export type RiskFactor = { text: string; raises?: boolean } & (
    * with `unlessRecentLab`, the record has no recent result of that lab (PDDI-CDS: no recent digoxin level). */
   | { kind: 'new-start'; group: string; unlessRecentLab?: string }
   | ({ kind: 'lab' } & LabCondition)
+  /** A drug of the pair holds `ingredient` at more than `mg` per unit, as its product text states (a label's
+   * dose limit: simvastatin above 20 mg with amlodipine). A product without a stated strength does not count. */
+  | { kind: 'strength-above'; ingredient: string; mg: number }
 );
 
 export interface InteractionRule {

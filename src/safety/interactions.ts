@@ -7,6 +7,7 @@
  */
 import { conceptMatchesCodes } from '../medications/condition-groups';
 import { defaultDrugCatalogue } from '../medications/drug-catalogue';
+import { strengthMg } from '../medications/strength';
 import { defaultInteractionIndex, onlyInGroup, type InteractionIndex, type InteractionRule, type RiskFactor } from './interaction-table';
 import { describeLab, type PatientLabs } from './patient-factors';
 import { drugRef, pairsToCheck, SEVERITY_ORDER, type InteractionFinding, type PairMode, type PatientContext, type SafetyDrug, type Severity } from './types';
@@ -77,6 +78,11 @@ function assess(rule: InteractionRule, a: SafetyDrug, b: SafetyDrug, others: Saf
       }
       case 'lab':
         return labPresent(context.labs ?? {}, factor);
+      case 'strength-above':
+        return [a, b].some((drug) => {
+          const mg = drug.ingredients.includes(factor.ingredient) ? strengthMg(drug.text ?? drug.name, factor.ingredient) : undefined;
+          return mg !== undefined && mg > factor.mg;
+        });
     }
   };
   const found = (rule.riskFactors ?? []).filter(present);

@@ -18,6 +18,7 @@ import { readJsonFile } from '../json-file';
 import { FHIR_MAPPINGS_DIR } from '../paths';
 import { shortCitation } from './citations';
 import { isActiveCondition } from './contraindications';
+import { strengthMg } from '../medications/strength';
 import { adviceSaysStrength } from './severity-wording';
 import { drugRef, SEVERITY_ORDER, type OlderAdultFinding, type OlderAdultScope, type SafetyDrug } from './types';
 
@@ -124,12 +125,6 @@ export function olderAdultRuleIds(table: OlderAdultTable): string[] {
 
 const escape = (word: string): string => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const hasWord = (text: string, word: string): boolean => new RegExp(`(?<![a-z0-9])${escape(word)}(?![a-z0-9])`, 'i').test(text);
-
-/** The strength in mg per unit of `ingredient` as the product text states it ("Doxepin 6 MG Oral Tablet" → 6). */
-function strengthMg(text: string, ingredient: string): number | undefined {
-  const match = new RegExp(`${escape(ingredient)}[a-z ]*?\\s(\\d+(?:\\.\\d+)?)\\s*MG(?![/a-z])`, 'i').exec(text);
-  return match ? Number(match[1]) : undefined;
-}
 
 function matches(rule: OlderAdultRule, drug: SafetyDrug): boolean {
   const set = rule.drugs;

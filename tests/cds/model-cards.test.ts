@@ -12,7 +12,7 @@ import { withinWarningBudget } from '../../src/cds/cards/budget';
 import { dischargeCard } from '../../src/cds/cards/discharge';
 import { drugCard } from '../../src/cds/cards/drug-card';
 import { orderCountCard } from '../../src/cds/cards/order-count';
-import { draftSafetyFindings, withheldCandidates } from '../../src/cds/cards/safety';
+import { activeSafetyFindings, draftSafetyFindings, withheldCandidates } from '../../src/cds/cards/safety';
 import { recommendedCandidates, suggestionsCard } from '../../src/cds/cards/suggestions';
 import { unsupportedFindings } from '../../src/cds/cards/unsupported-order';
 import { createSafetyChecks } from '../../src/cds/safety-checks';
@@ -252,14 +252,31 @@ test('medication review: an active drug with an active indication is never flagg
   expect(findings.map((f) => [f.kind, f.indicator, f.summary])).toEqual([['review-unsupported', 'warning', 'No indication for active simvastatin found in the record']]);
 });
 
-test('discharge list: continue, new (create, intent order, with its indication), review', () => {
-  const [issued] = dischargeCard(assessment([], model({ amlodipine: 0.9, simvastatin: 0.001, atorvastatin: 0.8 })), source, 5);
-  expect(issued.kind).toBe('discharge-list');
-  expect(issued.card.summary).toBe('Discharge medications: 1 to continue, 1 new, 0 to review');
-  expect(issued.card.detail).toMatch(/\*\*Continue \(active, recommended\)\*\*\n- Amlodipine/);
-  const action = issued.card.suggestions?.[0].actions?.[0];
-  expect(action?.type === 'create' && action.resource.intent).toBe('order');
-  expect(action?.type === 'create' && action.resource.reasonReference?.length).toBeGreaterThan(0);
+describe('discharge list', () => {
+  test('every active drug is listed to continue, with the model\'s figure; new drugs with their indication', () => {
+    const a = assessment([], model({ amlodipine: 0.9, simvastatin: 0.001, atorvastatin: 0.8 }));
+    expect(a.active.map((o) => o.concept.display)).toEqual(expect.arrayContaining([expect.stringMatching(/^Amlodipine/), expect.stringMatching(/^Simvastatin/)]));
+    const [issued] = dischargeCard(a, source, 5, []);
+    expect(issued.kind).toBe('discharge-list');
+    expect(issued.card.summary).toBe(`Discharge medications: ${a.active.length} to continue, 1 new, 0 to review`);
+    // A drug the model does not recommend is still continued: a list of only the recommended ones reads as "stop the rest".
+    expect(issued.card.detail).toMatch(/\*\*Continue \(active\)\*\*\n(- .*\n)*- Amlodipine[^\n]*\(model 90%, recommended\)/);
+    expect(issued.card.detail).toMatch(/- Simvastatin[^\n]*\(model 0\.1%\)/);
+    const action = issued.card.suggestions?.[0].actions?.[0];
+    expect(action?.type === 'create' && action.resource.intent).toBe('order');
+    expect(action?.type === 'create' && action.resource.reasonReference?.length).toBeGreaterThan(0);
+  });
+
+  test('nothing new and nothing to review: "continue the N active", and a drug with a safety card names it', () => {
+    const a = assessment([], model({ amlodipine: 0.9, simvastatin: 0.001 }));
+    // The real checks: simvastatin 20 mg with amlodipine is the label's dose note (information).
+    const findings = activeSafetyFindings(a, safety);
+    expect(findings.map((f) => f.summary)).toEqual([expect.stringMatching(/simvastatin|amlodipine/i)]);
+    const [issued] = dischargeCard(a, source, 5, findings);
+    expect(issued.card.summary).toBe(`Discharge medications: continue the ${a.active.length} active; no change suggested`);
+    // One card per pair, on one of its drugs: that line names it; the other drug's line is plain.
+    expect(issued.card.detail).toMatch(/- Amlodipine[^\n]*\(model 90%, recommended\); see its card: interacts with simvastatin \(active\)\n- Simvastatin[^\n]*\(model 0\.1%\)\n/);
+  });
 });
 
 test('warning budget: critical cards always shown, warnings over the budget folded into one info card', () => {

@@ -267,7 +267,7 @@ describe('renewal suggestions (17.6)', () => {
 
   test('the model\'s suggestion card leaves a renewed drug to the renewal card', () => {
     const a = assessment([amoxicillin()], { record: record(), encounter: today, model: model({ lisinopril: 0.95, amoxicillin: 0.9 }) });
-    const { cards } = orderModelCards(a, { source, maxSuggestions: 5, safety: checks });
+    const { cards } = orderModelCards(a, { source, maxSuggestions: 5, safety: checks, safetyFindings: [] });
     const suggestedIn = (topic: string): string[] =>
       cards.filter((c) => c.card.source.topic?.code === topic).flatMap((c) => (c.card.suggestions ?? []).map((s) => s.label));
     expect(suggestedIn('renewalSuggestions')).toEqual(['Renew lisinopril for Hypertension']);

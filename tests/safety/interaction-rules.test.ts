@@ -107,3 +107,23 @@ describe('one finding per pair', () => {
     expect(findInteractions([candidate('simvastatin', 'active'), candidate('clarithromycin')])[0]).toMatchObject({ severity: 'critical', interactionId: 'simva-lova-strong-cyp3a4' });
   });
 });
+
+describe("a label's dose limit read from the product's strength", () => {
+  // FDA simvastatin label: with amlodipine or ranolazine, do not exceed 20 mg daily.
+  const amlodipine = () => active('Amlodipine 5 MG Oral Tablet', '197361');
+
+  test('simvastatin 20 mg with amlodipine: within the limit, information only', () => {
+    const [finding] = findInteractions([amlodipine(), draft('Simvastatin 20 MG Oral Tablet', '312961')]);
+    expect(finding).toMatchObject({ severity: 'info', interactionId: 'simva-dose-note', riskFactors: [] });
+  });
+
+  test('simvastatin 40 mg with amlodipine: above the limit, a warning that says why', () => {
+    const [finding] = findInteractions([amlodipine(), draft('simvastatin 40 MG Oral Tablet', '198211')]);
+    expect(finding).toMatchObject({ severity: 'warning', interactionId: 'simva-dose-note' });
+    expect(finding.rationale).toMatch(/Higher risk: simvastatin above 20 mg per tablet/);
+  });
+
+  test('a product text without a strength keeps the rule at information', () => {
+    expect(findInteractions([amlodipine(), draft('simvastatin oral tablet')])[0]).toMatchObject({ severity: 'info', interactionId: 'simva-dose-note' });
+  });
+});
