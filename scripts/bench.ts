@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { DEFAULT_NAIVE_BATCH_SIZE, DEFAULT_SHARED_BATCH_SIZE, defaultIntraOpThreads, OnnxScorer } from '../src/inference/onnx-scorer';
+import { promptOfLine, type DatasetLine } from '../src/dataset/jsonl';
 import type { EncounterPrompt } from '../src/lamo/types';
 import { DEFAULT_MODEL_DIR } from '../src/paths';
 import { realPrompts } from '../src/samples/shared-samples';
@@ -74,16 +75,16 @@ function readPromptsJsonl(file: string, count: number): EncounterPrompt[] {
   const step = lines.length / count;
   return Array.from({ length: count }, (_, i) => {
     const lineNo = Math.floor(i * step);
-    let row: Partial<EncounterPrompt>;
+    let row: Partial<DatasetLine>;
     try {
-      row = JSON.parse(lines[lineNo]!) as Partial<EncounterPrompt>;
+      row = JSON.parse(lines[lineNo]!) as Partial<DatasetLine>;
     } catch (err) {
       throw new Error(`${file} line ${lineNo + 1}: not JSON (${(err as Error).message})`);
     }
     if (typeof row.prefix !== 'string' || typeof row.suffixTemplate !== 'string' || !row.suffixTemplate.includes('{drug}')) {
       throw new Error(`${file} line ${lineNo + 1}: needs string "prefix" and "suffixTemplate" containing {drug}`);
     }
-    return { prefix: row.prefix, suffixTemplate: row.suffixTemplate, template: row.template ?? 'withoutHistory' };
+    return promptOfLine({ prefix: row.prefix, suffixTemplate: row.suffixTemplate, template: row.template ?? 'withoutHistory', candidates: row.candidates ?? [] });
   });
 }
 
@@ -110,7 +111,7 @@ async function measureScoring(options: BenchOptions, prompts: EncounterPrompt[])
       const results = new Map<string, Map<string, number>>();
       for (const mode of order) {
         const started = performance.now();
-        results.set(mode, await scorer.score(prompt, scorer.candidates, mode));
+        results.set(mode, await scorer.score(prompt, undefined, mode)); // the manifest's candidates and the history's extras
         (mode === 'naive' ? naiveMs : sharedMs).push(performance.now() - started);
       }
       const naive = results.get('naive')!;

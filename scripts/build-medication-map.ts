@@ -18,10 +18,15 @@ import { loadNameTables, type MedicationMapFile, type ProductMapping } from '../
 import { FHIR_MAPPINGS_DIR, SHARED_DIR } from '../src/paths';
 import { ATC_TABLE_FILE, deriveAtcTable, isKnownIngredient, loadAtcReview, loadWhoAtc, writeJson } from './build-atc-table';
 
-const DATASETS = ['synthea-r4-615', 'synthea-bulk-10'];
+/** The three training populations only: the vocabulary is what the model can learn, and synthea-bulk-10 is the
+ * external test population (a drug only it orders is an honest miss, or a renewal reachable through history). */
+const DATASETS = ['synthea-r4-615', 'synthea-stu3-1461', 'synthea-qicore-177'];
+/** A display carried by fewer of a code's orders than this is outvoted by the code's majority display. */
+const MINORITY_SHARE = 0.2;
 
 interface SeenProduct {
-  displays: string[];
+  /** Display → number of orders that carried it (the data sometimes pairs a code with another product's text). */
+  displays: Map<string, number>;
   orders: number;
   datasets: Set<string>;
 }
@@ -38,9 +43,9 @@ async function collectProducts(): Promise<{ products: Map<string, SeenProduct>; 
       if (rxnorm.length === 0) withoutCode += 1;
       for (const coding of rxnorm) {
         const code = String(coding.code).trim();
-        const seen = products.get(code) ?? { displays: [], orders: 0, datasets: new Set<string>() };
+        const seen = products.get(code) ?? { displays: new Map<string, number>(), orders: 0, datasets: new Set<string>() };
         const display = coding.display?.trim() || order.concept.display;
-        if (!seen.displays.includes(display)) seen.displays.push(display);
+        seen.displays.set(display, (seen.displays.get(display) ?? 0) + 1);
         seen.orders += 1;
         seen.datasets.add(dataset);
         products.set(code, seen);
@@ -63,23 +68,34 @@ async function main(): Promise<void> {
   const { products: seen, withoutCode } = await collectProducts();
 
   const problems: string[] = [];
+  const notes: string[] = [];
   const products: Record<string, ProductMapping> = {};
   const rxnormByCandidate = new Map<string, string[]>();
   for (const code of [...seen.keys()].sort(byCode)) {
     const product = seen.get(code)!;
-    // Every display the data used for this code must agree (bulk and R4 spell some products differently).
-    const results = product.displays.map((display) => normaliseProductName(display, { tables, isKnownIngredient: known }));
-    const candidates = new Set(results.map((result) => (result.covered ? result.candidate : null)));
+    // The displays the data used for this code must agree (populations spell some products differently). The
+    // code decides: a display carried by under MINORITY_SHARE of the code's orders that names another drug is a
+    // data error (stu3-1461 pairs the Humulin 70/30 code with "Insulin Lispro … [Humalog]" 4 times in 27),
+    // reported and outvoted; any larger disagreement is a problem to review.
+    const displays = [...product.displays.entries()].sort((a, b) => b[1] - a[1]);
+    const results = displays.map(([display]) => normaliseProductName(display, { tables, isKnownIngredient: known }));
     const first = results[0];
-    if (candidates.size > 1) problems.push(`RxNorm ${code}: its displays normalise differently (${product.displays.join(' | ')})`);
+    const firstName = first.covered ? first.candidate : null;
+    displays.forEach(([display, count], i) => {
+      const result = results[i];
+      if ((result.covered ? result.candidate : null) === firstName) return;
+      if (count / product.orders < MINORITY_SHARE) notes.push(`RxNorm ${code}: "${display}" (${count} of ${product.orders} orders) outvoted by "${displays[0][0]}"`);
+      else problems.push(`RxNorm ${code}: its displays normalise differently (${displays.map(([d]) => d).join(' | ')})`);
+    });
     if (first.covered) {
-      products[code] = { display: product.displays[0], candidate: first.candidate };
+      products[code] = { display: displays[0][0], candidate: first.candidate };
       rxnormByCandidate.set(first.candidate, [...(rxnormByCandidate.get(first.candidate) ?? []), code]);
     } else {
-      products[code] = { display: product.displays[0], candidate: null, reason: first.reason };
+      products[code] = { display: displays[0][0], candidate: null, reason: first.reason };
     }
   }
 
+  if (notes.length > 0) process.stdout.write(`${notes.map((note) => `note: ${note}`).join('\n')}\n`);
   const { table, problems: atcProblems } = deriveAtcTable([...rxnormByCandidate.keys()], who, review);
   problems.push(...atcProblems);
   if (problems.length > 0) {

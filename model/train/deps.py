@@ -20,3 +20,12 @@ def require_python_packages() -> None:
             'Install them with: sudo apt-get install ' + ' '.join(missing) + '\n'
             '(run with /usr/bin/python3 so that the Debian packages are found)\n')
         sys.exit(3)
+
+
+def recommend_openblas() -> None:
+    """Training works with any BLAS, but Debian's reference BLAS makes it several times slower (train.py then
+    routes products through oneDNN convolutions); say so once, install nothing."""
+    import glob
+    if not glob.glob('/usr/lib/*/openblas*/libblas.so*'):
+        sys.stderr.write('note: Debian\'s OpenBLAS is not installed; training runs slower. '
+                         'To speed it up: sudo apt-get install libopenblas0-openmp\n')

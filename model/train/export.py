@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import torch  # noqa: E402
 
+from data import vocabulary_names  # noqa: E402
 from lamo_tokenizer import LamoTokenizer, train_tokenizer  # noqa: E402
 from modeling import LamoConfig, LamoLM, OnnxDecoder  # noqa: E402
 
@@ -106,6 +107,9 @@ def build_manifest(lm: LamoLM, tok: LamoTokenizer, candidates: List[dict], meta:
         'id': meta.get('id', draft.get('id', 'lamo-synthea-mini')),
         'version': meta['version'],
         'templates': draft['templates'],
+        # The prompt format it was trained on: `lamo-cds dataset` words the medication history (recent visits,
+        # each candidate's history); models without this field (2.0.0) get prompts without it.
+        'prompt': {'history': True},
         'tokenizer': 'tokenizer.json',
         'tokenizerConfig': 'tokenizer_config.json',
         'architecture': {
@@ -149,7 +153,7 @@ def write_model_dir(out_dir: str, lm: LamoLM, tok: LamoTokenizer, candidates: Li
 def random_init(dataset: str, out_dir: str, vocabulary: Optional[str], seed: int) -> None:
     torch.manual_seed(seed)
     rows = load_rows(dataset)
-    names = [c['name'] for c in rows[0]['candidates']]
+    names = vocabulary_names(rows)
     tail = rows[0]['suffixTemplate'].replace('{drug}', '')
     tok = train_tokenizer([r['prefix'] for r in rows if r['split']['internal'] == 'train'] or
                           [r['prefix'] for r in rows], names, tail)

@@ -1,4 +1,5 @@
-"""Writes tests/fixtures/parity.json: 20 real prompts from the dataset (prefix + one candidate suffix each),
+"""Writes tests/fixtures/parity.json: 20 real prompts from the dataset (prefix + one candidate suffix each, a third
+of them with the candidate's history after its name),
 their token ids, and the PyTorch logits at the answer position (yes/no and the whole last row), so that the
 Node side can check tokenization and onnxruntime-node logits against the model's own framework.
 
@@ -34,18 +35,18 @@ TOLERANCE = 1e-4
 
 
 def pick_cases(rows: list, n: int = 20) -> list:
-    """Test-split encounters, spread over the file; alternately a true drug and a false one of each."""
+    """Test-split encounters, spread over the file; in turn a true drug, a false one, and one with history."""
     test = [r for r in rows if r['split'].get('internal') == 'test'] or rows
     step = max(1, len(test) // n)
     cases = []
     for i, r in enumerate(test[::step][:n]):
-        pos = [c['name'] for c in r['candidates'] if c['label']]
-        neg = [c['name'] for c in r['candidates'] if not c['label']]
-        pool = pos if (i % 2 == 0 and pos) or not neg else neg
-        drug = pool[(i // 2) % len(pool)]
-        cases.append({'encounter': r['encounter'], 'template': r['template'], 'candidate': drug,
-                      'label': int(drug in pos), 'prefix': r['prefix'],
-                      'suffix': r['suffixTemplate'].replace('{drug}', drug)})
+        cands = r['candidates']
+        pools = [[c for c in cands if c['label']], [c for c in cands if not c['label']], [c for c in cands if c.get('history')]]
+        pool = pools[i % 3] or pools[0] or pools[1]
+        c = pool[(i // 3) % len(pool)]
+        cases.append({'encounter': r['encounter'], 'template': r['template'], 'candidate': c['name'],
+                      'label': int(c['label']), 'history': c.get('history', ''), 'prefix': r['prefix'],
+                      'suffix': r['suffixTemplate'].replace('{drug}', c['name'] + c.get('history', ''))})
     return cases
 
 

@@ -1,25 +1,28 @@
 """`npm run model:train [-- --data DIR ... --split internal|temporal --out DIR]`: trains and exports a model.
 
 With no arguments it rebuilds the shipped model (model/) from the three training populations
-(../shared/data/synthea-r4-615, synthea-stu3-1461, synthea-qicore-177), seeded:
+(../shared/data/synthea-r4-615, synthea-stu3-1461, synthea-qicore-177), seeded, and nothing else:
 
   1. per population: `lamo-cds dataset --data DIR --out .work/<name>.jsonl --corpus .work/<name>.corpus.jsonl`
-     (labelled encounters; text of encounters without orders for pretraining). Each population keeps its
-     own temporal cut-off; the internal split is by patient.
+     (labelled encounters with each visit's candidates and their histories; text of encounters without
+     orders for pretraining). Each population keeps its own temporal cut-off; the internal split is by patient.
   2. the candidate vocabulary (name, RxNorm codes, ATC) from the compiled medications module
-  3. train.py on the internal split (the shipped weights), then on the temporal split (metrics only):
-     word vectors from model/train/word-vectors.json (word_vectors.py builds it), next-token pretraining
-     on the train part's text, then the yes/no fine-tuning; per-candidate and unsupported thresholds tuned
-     on validation patients
+  3. train.py on the internal split: word vectors from model/train/word-vectors.json (word_vectors.py builds
+     it), next-token pretraining on the train part's text, then the yes/no fine-tuning with every renewal
+     decision, name masking (names from ../shared/reference/who-atc-ddd.csv) and regime balancing;
+     thresholds tuned on validation patients
   4. export.py → model/ (model.onnx, tokenizer.json, tokenizer_config.json, lamo.json, trained-encounters.json)
   5. verify_tokenizer.py and parity_fixture.py --check-ort (tests/fixtures/parity.json) for the shipped model
 
 `--split temporal --out DIR` trains only on the temporal train parts and writes that model to DIR (for an
-honest temporal evaluation); `--data` (repeatable) replaces the populations (never synthea-bulk-10: it is
-the external test population). Other options go to train.py (e.g. `--epochs 4`).
+honest temporal evaluation, its own run); `--data` (repeatable) replaces the populations (never
+synthea-bulk-10: it is the external test population), e.g. two of the three for a leave-one-population-out
+model (lopo.py runs the three). Ablations: `--no-history-suffix`, `--no-regime-balance`, `--no-name-masking`,
+`--no-word-vectors`, `--no-pretraining`. Other options go to train.py (e.g. `--epochs 4`).
 
 Needs the Debian packages python3-torch python3-numpy python3-onnx (it says so and stops if they are
 missing; it installs nothing) and a compiled project (`npm run build`; the npm script does that first).
+Debian's libopenblas0-openmp makes training several times faster than the reference BLAS (it warns without).
 """
 from __future__ import annotations
 
@@ -32,9 +35,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from deps import require_python_packages  # noqa: E402
+from deps import recommend_openblas, require_python_packages  # noqa: E402
 
 require_python_packages()
+recommend_openblas()
 
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
 MODEL_DIR = os.path.abspath(os.path.join(HERE, '..'))
@@ -42,8 +46,12 @@ WORK = os.path.join(HERE, '.work')
 SHARED_DATA = os.path.abspath(os.path.join(REPO, '..', 'shared', 'data'))
 DEFAULT_DATA = [os.path.join(SHARED_DATA, n) for n in ('synthea-r4-615', 'synthea-stu3-1461', 'synthea-qicore-177')]
 WORD_VECTORS = os.path.join(HERE, 'word-vectors.json')
-# The shipped recipe (train.py defaults apply to the rest); sized so that both splits fit ~45 min here.
-RECIPE = ['--pretrain-sequences', '3000', '--epochs', '10', '--negatives', '12', '--average-top', '3']
+# Names of drugs the model never saw, for name masking (examples.py): WHO ATC substances outside the vocabulary.
+WHO_ATC = os.path.abspath(os.path.join(REPO, '..', 'shared', 'reference', 'who-atc-ddd.csv'))
+# The shipped recipe (train.py defaults apply to the rest), chosen by the leave-one-population-out
+# validations (model/train/selection-log.md); sized so that one run fits 45 min here.
+RECIPE = ['--pretrain-sequences', '3000', '--epochs', '8', '--negatives', '12', '--average-top', '3',
+          '--mask-rate', '0.3', '--regime-balance', '0.5']
 
 VOCABULARY_SCRIPT = r"""
 const { loadVocabulary } = require(process.argv[1] + '/dist/src/medications/vocabulary');
@@ -65,12 +73,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--data', action='append', help='FHIR data folder of one population (repeatable; default: '
                     'the three training populations)')
-    ap.add_argument('--split', choices=['internal', 'temporal'], help='train only this split and export it to --out '
-                    '(default: internal exported to model/, plus a temporal model for the temporal metrics)')
+    ap.add_argument('--split', choices=['internal', 'temporal'], default='internal',
+                    help='the split to train on (default internal: the shipped model)')
     ap.add_argument('--out', default=MODEL_DIR, help='model directory to write (default: model/)')
     ap.add_argument('--no-word-vectors', action='store_true', help='ablation: random embeddings')
     ap.add_argument('--no-pretraining', action='store_true', help='ablation: no next-token pretraining')
+    ap.add_argument('--no-history-suffix', action='store_true', help='ablation: no candidate history in the suffixes')
+    ap.add_argument('--no-regime-balance', action='store_true', help='ablation: every encounter weighs the same')
+    ap.add_argument('--no-name-masking', action='store_true', help='ablation: candidates always under their own name')
     a, train_args = ap.parse_known_args()
+    if a.split == 'temporal' and os.path.abspath(a.out) == MODEL_DIR:
+        raise SystemExit('--split temporal needs --out DIR: model/ holds the shipped (internal) model')
     t0 = time.time()
     os.makedirs(WORK, exist_ok=True)
     py = sys.executable
@@ -93,23 +106,21 @@ def main() -> None:
     knowledge = [] if a.no_word_vectors or not os.path.exists(WORD_VECTORS) else ['--word-vectors', WORD_VECTORS]
     if a.no_pretraining:
         knowledge += ['--pretrain-sequences', '0']
+    ablations = (['--no-history-suffix'] if a.no_history_suffix else []) + \
+        (['--regime-balance', '0'] if a.no_regime_balance else []) + \
+        (['--mask-rate', '0'] if a.no_name_masking else ['--mask-names', WHO_ATC])
     vocabulary = os.path.join(WORK, 'vocabulary.json')
     run(['node', '-e', VOCABULARY_SCRIPT, REPO, vocabulary], 'candidate vocabulary')
 
-    main_split = a.split or 'internal'
-    splits = [main_split] if a.split else ['internal', 'temporal']
-    checkpoints = {}
-    for split in splits:
-        checkpoints[split] = os.path.join(WORK, f'{split}.pt')
-        run([py, os.path.join(HERE, 'train.py'), *data_args, '--split', split, '--out', checkpoints[split]]
-            + RECIPE + knowledge + train_args, f'train ({split} split)')
-    extra = [arg for s, ck in checkpoints.items() if s != main_split for arg in ('--metrics-from', ck)]
-    run([py, os.path.join(HERE, 'export.py'), '--checkpoint', checkpoints[main_split], '--vocabulary', vocabulary,
-         '--out', a.out] + extra, 'export')
+    checkpoint = os.path.join(WORK, f'{a.split}.pt')
+    run([py, os.path.join(HERE, 'train.py'), *data_args, '--split', a.split, '--out', checkpoint]
+        + RECIPE + knowledge + ablations + train_args, f'train ({a.split} split)')
+    run([py, os.path.join(HERE, 'export.py'), '--checkpoint', checkpoint, '--vocabulary', vocabulary, '--out', a.out],
+        'export')
     first = data_args[1]
     run([py, os.path.join(HERE, 'verify_tokenizer.py'), a.out, first, '--limit', '400'], 'tokenizer check')
     if os.path.abspath(a.out) == MODEL_DIR:
-        run([py, os.path.join(HERE, 'parity_fixture.py'), '--checkpoint', checkpoints[main_split], '--data', first,
+        run([py, os.path.join(HERE, 'parity_fixture.py'), '--checkpoint', checkpoint, '--data', first,
              '--model-dir', a.out, '--check-ort'], 'parity fixture')
     with open(os.path.join(a.out, 'lamo.json'), encoding='utf-8') as f:
         manifest = json.load(f)

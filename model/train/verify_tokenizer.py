@@ -44,7 +44,7 @@ def verify(model_dir: str, rows: list) -> int:
     for r in rows:
         texts.append(r['prefix'])
         for c in r['candidates']:
-            texts.append(r['suffixTemplate'].replace('{drug}', c['name']))
+            texts.append(r['suffixTemplate'].replace('{drug}', c['name'] + c.get('history', '')))
         texts.append(r['prefix'] + r['suffixTemplate'].replace('{drug}', r['candidates'][0]['name']))
     texts += ['', '   ', 'Yes', 'No', 'naïve café – “quoted” 5½ mg\u00a0x', 'insulin, regular, human\n']
     unique = sorted(set(texts))
@@ -55,7 +55,7 @@ def verify(model_dir: str, rows: list) -> int:
     split_failures = 0
     for r in rows:
         bad = check_split_invariance(tok, r['prefix'],
-                                     [r['suffixTemplate'].replace('{drug}', c['name']) for c in r['candidates']])
+                                     [r['suffixTemplate'].replace('{drug}', c['name'] + c.get('history', '')) for c in r['candidates']])
         if bad is not None:
             split_failures += 1
             if split_failures <= 3:

@@ -164,13 +164,15 @@ export async function runPipeline(service: ServiceDefinition, request: CdsReques
   }
 
   try {
-    const prompt = buildEncounterPrompt(full, decisionEncounter(full, decided.id, now), deps.templates, deps.vocab);
+    // A live call: the orders' statuses are the EHR's current ones, so an active order is a current medication.
+    const prompt = buildEncounterPrompt(full, decisionEncounter(full, decided.id, now), deps.templates, deps.vocab, { statusIsCurrent: true });
     const result = await scorer.score(prompt, undefined, options.signal);
     assessment.model = {
       probabilities: result.probabilities,
       thresholds: scorer.thresholds,
       modelVersion: result.modelVersion,
-      covered: new Set(scorer.candidates),
+      // What was scored: the model's candidates and the patient's own earlier drugs outside them.
+      covered: new Set(result.probabilities.keys()),
       evidence: prompt.evidence,
       ...(deps.expectedDrugsPerVisit !== undefined ? { expectedDrugsPerVisit: deps.expectedDrugsPerVisit } : {}),
     };

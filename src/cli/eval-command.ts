@@ -1,9 +1,7 @@
 /** `lamo-cds eval`: load the populations, pick the sets, run every method, print the report. */
 import { prepareExamples, type PopulationData } from '../dataset/prepare';
 import { SPLIT_NAMES, type SplitName } from '../dataset/splits';
-import { CarryForwardRecommender } from '../eval/baselines/carry-forward';
-import { FrequencyRecommender } from '../eval/baselines/frequency';
-import { LogisticRecommender } from '../eval/baselines/logistic';
+import { baselineRecommenders } from '../eval/baselines';
 import { evaluate, formatReport } from '../eval/evaluate';
 import { LamoRecommender } from '../eval/lamo-recommender';
 import { trainingOverlap } from '../eval/training-overlap';
@@ -20,7 +18,7 @@ import { reportSettings } from './report-options';
 
 function loadLines(label: string, populations: readonly PopulationData[]): string {
   return populations
-    .map((population) => `${label} ${population.name}: ${formatSummary(population.load)}; ${population.examples.length} encounters with covered orders\n`)
+    .map((population) => `${label} ${population.name}: ${formatSummary(population.load)}; ${population.examples.length} encounters with orders\n`)
     .join('');
 }
 
@@ -59,7 +57,8 @@ export async function runEval(values: CliOptions): Promise<void> {
   if (trainData) process.stderr.write(loadLines('train data', trainData.populations));
   const sets = evaluationSets(data, split, trainData);
 
-  const methods: Recommender[] = [new FrequencyRecommender(), new CarryForwardRecommender(), new LogisticRecommender()];
+  // Every method chooses from each visit's own candidate set (the vocabulary and the patient's earlier drugs).
+  const methods: Recommender[] = baselineRecommenders();
   const scorer = values.model ? await createScorer(values.model) : undefined;
   if (scorer) methods.push(new LamoRecommender(scorer, lamoRowName(values, sets.test)));
   try {
@@ -67,7 +66,12 @@ export async function runEval(values: CliOptions): Promise<void> {
       methods,
       sets,
       { dataset: sets.label, split: sets.design, populations: sets.testPopulations },
-      { interacts: candidatesInteract, onProgress: (method, done, total) => progress.update(method, done, total) },
+      {
+        interacts: candidatesInteract,
+        // The regime breakdown's intervals use the report's resamples and seed when one is written.
+        bootstrap: report ? { resamples: report.resamples, seed: report.seed } : undefined,
+        onProgress: (method, done, total) => progress.update(method, done, total),
+      },
     );
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
     if (report) await writeEvalReport({ ...report, runs, methods, sets, data, trainData, scorer, modelDir: values.model });

@@ -1,11 +1,18 @@
 /**
- * One example per encounter with ≥ 1 covered medication order: the LAMO prompt, the label set and the
- * structured features the baselines use. Built once and shared by the dataset writer and the evaluation.
+ * One example per encounter with ≥ 1 medication order: the LAMO prompt, the label set, the visit's candidate
+ * set and the structured features the baselines use. Built once and shared by the dataset writer and the
+ * evaluation.
+ *
+ * Truth is every drug ordered (issue 17 item 2), named by `drugKey` (the vocabulary's candidate, else the
+ * normalised product name): a drug outside the vocabulary counts. Every method predicts from the same
+ * per-visit candidate set, the vocabulary plus the drugs of the patient's own earlier orders, so that a
+ * renewal of a drug outside the vocabulary is reachable and a new drug never seen is an honest miss.
  */
 import { createHash } from 'crypto';
 import type { Concept, EncounterView, PatientRecord } from '../fhir/types';
 import type { MedicationVocabulary } from '../medications/types';
-import { buildEncounterPrompt, conceptText, drugName, previousVisit, type BuiltPrompt } from '../lamo/prompt';
+import { buildEncounterPrompt, conceptText, defaultDrugKeyOf, type BuiltPrompt } from '../lamo/prompt';
+import { medicationHistory, type DrugKeyOf, type MedicationHistory } from '../lamo/medication-history';
 import type { PromptTemplates } from '../lamo/types';
 
 export interface EncounterFeatures {
@@ -15,7 +22,7 @@ export interface EncounterFeatures {
   /** SNOMED / ICD codes (or display text where uncoded) of conditions diagnosed in, or active at, the encounter. */
   conditions: string[];
   procedures: string[];
-  /** Candidate names ordered in the previous visit with orders. */
+  /** Drugs (drug keys) ordered at the previous visit with orders, as the medication history dates it. */
   previousDrugs: string[];
 }
 
@@ -34,11 +41,16 @@ export interface EncounterExample {
   /** Patient.gender as recorded. */
   sex?: string;
   prompt: BuiltPrompt;
-  /** Candidate names ordered in this encounter (covered drugs only). */
+  /** Every drug ordered in this encounter (drug keys), in the vocabulary or not. */
   labels: string[];
-  /** Orders of this encounter the vocabulary does not cover: not scorable, counted, not guessed. */
+  /** What every method chooses from at this visit: the vocabulary's candidates, then the patient's other
+   * earlier drugs (drug keys outside the vocabulary), sorted. A label outside it cannot be predicted. */
+  candidates: string[];
+  /** Orders of this encounter the vocabulary does not cover (labels only a history can reach). */
   uncoveredOrders: number;
   features: EncounterFeatures;
+  /** The patient's medication history before the encounter, from dates only (regime, per-drug facts). */
+  history: MedicationHistory;
 }
 
 export function hashId(id: string, salt = 'lamo-cds'): string {
@@ -49,24 +61,26 @@ function codeKey(concept: Concept): string {
   return concept.code ?? conceptText(concept);
 }
 
-function featuresOf(record: PatientRecord, encounter: EncounterView, vocab: MedicationVocabulary): EncounterFeatures {
-  const previous = previousVisit(record, encounter);
+function featuresOf(encounter: EncounterView, history: MedicationHistory): EncounterFeatures {
   return {
     encounterClass: encounter.classCode,
     encounterTypes: encounter.types.map(codeKey),
     reasons: encounter.reasons.map(codeKey),
     conditions: [...new Set([...encounter.diagnosed, ...encounter.activeConditions].map((c) => codeKey(c.concept)))],
     procedures: [...new Set(encounter.procedures.map((p) => codeKey(p.concept)))],
-    previousDrugs: previous ? [...new Set(previous.medications.map((order) => drugName(order, vocab)))] : [],
+    previousDrugs: [...(history.visits.at(-1)?.drugs ?? [])],
   };
 }
 
 export interface ExampleStats {
   encountersWithOrders: number;
   examples: number;
-  /** Encounters whose orders were all outside the vocabulary. */
-  skippedUncovered: number;
+  /** Encounters whose orders are all outside the vocabulary (kept: their drugs count as truth). */
+  allUncovered: number;
   uncoveredOrders: number;
+  /** Labels outside the visit's candidate set: drugs no method can predict there. */
+  unreachableLabels: number;
+  labels: number;
 }
 
 /** Whole years from birth to the encounter's start; undefined when either date is missing or unreadable. */
@@ -85,6 +99,14 @@ export interface BuildExamplesOptions {
   /** The population name every example carries (default ''). */
   population?: string;
   onProgress?: (done: number, total: number) => void;
+  /** How drugs are named in histories and labels (default: the vocabulary with the project's name tables). */
+  drugKeyOf?: DrugKeyOf;
+}
+
+/** The visit's candidate set: the vocabulary, then the history's drugs outside it (sorted). */
+export function visitCandidates(vocabulary: readonly string[], history: MedicationHistory): string[] {
+  const known = new Set(vocabulary);
+  return [...vocabulary, ...[...history.drugs.keys()].filter((drug) => !known.has(drug)).sort()];
 }
 
 export function buildExamples(
@@ -94,23 +116,22 @@ export function buildExamples(
   options: BuildExamplesOptions = {},
 ): { examples: EncounterExample[]; stats: ExampleStats } {
   const examples: EncounterExample[] = [];
-  const stats: ExampleStats = { encountersWithOrders: 0, examples: 0, skippedUncovered: 0, uncoveredOrders: 0 };
+  const stats: ExampleStats = { encountersWithOrders: 0, examples: 0, allUncovered: 0, uncoveredOrders: 0, unreachableLabels: 0, labels: 0 };
+  const keyOf = options.drugKeyOf ?? defaultDrugKeyOf(vocab);
+  const vocabulary = vocab.candidates.map((candidate) => candidate.name);
   records.forEach((record, index) => {
     for (const encounter of record.encounters) {
       if (encounter.medications.length === 0) continue;
       stats.encountersWithOrders += 1;
-      const labels = new Set<string>();
-      let uncovered = 0;
-      for (const order of encounter.medications) {
-        const normalised = vocab.normalise(order.concept);
-        if (normalised.covered) labels.add(normalised.candidate);
-        else uncovered += 1;
-      }
+      const uncovered = encounter.medications.filter((order) => !vocab.normalise(order.concept).covered).length;
       stats.uncoveredOrders += uncovered;
-      if (labels.size === 0) {
-        stats.skippedUncovered += 1;
-        continue;
-      }
+      if (uncovered === encounter.medications.length) stats.allUncovered += 1;
+      const labels = [...new Set(encounter.medications.map((order) => keyOf(order.concept)))].sort();
+      const history = medicationHistory(record, encounter, keyOf);
+      const candidates = visitCandidates(vocabulary, history);
+      const reachable = new Set(candidates);
+      stats.labels += labels.length;
+      stats.unreachableLabels += labels.filter((label) => !reachable.has(label)).length;
       const example: EncounterExample = {
         population: options.population ?? '',
         patientKey: hashId(record.patientId),
@@ -118,10 +139,12 @@ export function buildExamples(
         patientId: record.patientId,
         encounterId: encounter.id,
         date: (encounter.start ?? '').slice(0, 10),
-        prompt: buildEncounterPrompt(record, encounter, templates, vocab),
-        labels: [...labels].sort(),
+        prompt: buildEncounterPrompt(record, encounter, templates, vocab, { drugKeyOf: keyOf, history }),
+        labels,
+        candidates,
         uncoveredOrders: uncovered,
-        features: featuresOf(record, encounter, vocab),
+        features: featuresOf(encounter, history),
+        history,
       };
       const age = ageAt(record.birthDate, encounter.start);
       if (age !== undefined) example.ageAtVisit = age;

@@ -2,6 +2,8 @@
 import { createWriteStream } from 'fs';
 import { once } from 'events';
 import type { EncounterExample } from './examples';
+import { historyOf, type EncounterPrompt } from '../lamo/types';
+import type { Regime } from '../lamo/medication-history';
 import type { Part, SplitName } from './splits';
 
 export interface DatasetLine {
@@ -13,12 +15,19 @@ export interface DatasetLine {
   prefix: string;
   suffixTemplate: string;
   template: EncounterExample['prompt']['template'];
-  candidates: { name: string; label: 0 | 1 }[];
+  /** The visit's candidate set (the vocabulary, then the patient's other earlier drugs), each with its label
+   * and, for a drug ordered before, its history text (what the suffix says after its name). */
+  candidates: { name: string; label: 0 | 1; history?: string }[];
+  /** Drugs ordered in the encounter that are not candidates (unseen new drugs): misses for every method. */
+  unreachableLabels: number;
+  /** The record's renewal regime before the encounter (issue 17.5), for regime-balanced training. */
+  regime: Regime;
   split: Record<SplitName, Part>;
 }
 
-export function toDatasetLine(example: EncounterExample, candidates: readonly string[], split: Record<SplitName, Part>): DatasetLine {
+export function toDatasetLine(example: EncounterExample, split: Record<SplitName, Part>): DatasetLine {
   const positives = new Set(example.labels);
+  const reachable = new Set(example.candidates);
   return {
     population: example.population,
     patient: example.patientKey,
@@ -27,9 +36,21 @@ export function toDatasetLine(example: EncounterExample, candidates: readonly st
     prefix: example.prompt.prefix,
     suffixTemplate: example.prompt.suffixTemplate,
     template: example.prompt.template,
-    candidates: candidates.map((name) => ({ name, label: positives.has(name) ? 1 : 0 })),
+    candidates: example.candidates.map((name) => {
+      const history = historyOf(example.prompt, name);
+      return { name, label: positives.has(name) ? 1 : 0, ...(history ? { history } : {}) };
+    }),
+    unreachableLabels: example.labels.filter((label) => !reachable.has(label)).length,
+    regime: example.history.regime,
     split,
   };
+}
+
+/** The prompt a dataset line was written from (its candidate histories included). */
+export function promptOfLine(line: Pick<DatasetLine, 'prefix' | 'suffixTemplate' | 'template' | 'candidates'>): EncounterPrompt {
+  const candidateHistory: Record<string, string> = {};
+  for (const candidate of line.candidates ?? []) if (candidate.history) candidateHistory[candidate.name] = candidate.history;
+  return { prefix: line.prefix, suffixTemplate: line.suffixTemplate, template: line.template ?? 'withoutHistory', candidateHistory };
 }
 
 export async function writeJsonl(file: string, lines: Iterable<object>): Promise<number> {

@@ -12,6 +12,7 @@ import type { LoadSummary, PatientRecord } from '../fhir/types';
 import { loadVocabulary } from '../medications/vocabulary';
 import type { MedicationVocabulary } from '../medications/types';
 import { readPromptTemplates } from '../lamo/templates';
+import type { PromptTemplates } from '../lamo/types';
 import { buildExamples, type EncounterExample, type ExampleStats } from './examples';
 import { assignSplits, type Part, type SplitName, type TemporalCutoffs } from './splits';
 
@@ -38,6 +39,9 @@ export interface PreparedData {
 
 export interface PrepareOptions {
   modelDir?: string;
+  /** Overrides the model's prompt format (`PromptTemplates.history`): `dataset` writes the format new models
+   * are trained on, whatever the model it takes the templates from was trained on. */
+  promptHistory?: boolean;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -46,7 +50,7 @@ export async function prepareExamples(dataPaths: string | readonly string[], opt
   const paths = [...new Set(typeof dataPaths === 'string' ? [dataPaths] : dataPaths)];
   if (paths.length === 0) throw new Error('no data given');
   const vocabulary = loadVocabulary();
-  const templates = readPromptTemplates(options.modelDir);
+  const templates = promptTemplates(options);
   const names = populationNames(paths);
   const populations: PopulationData[] = [];
   const parts = new Map<EncounterExample, Record<SplitName, Part>>();
@@ -69,6 +73,12 @@ export async function prepareExamples(dataPaths: string | readonly string[], opt
     populations.push({ name, path: dataPath, records, examples, load: summary, stats, cutoffs: split.cutoffs });
   }
   return { populations, examples: populations.flatMap((population) => population.examples), parts, vocabulary };
+}
+
+/** The model's templates, in the format `options` asks for. */
+export function promptTemplates(options: Pick<PrepareOptions, 'modelDir' | 'promptHistory'>): PromptTemplates {
+  const templates = readPromptTemplates(options.modelDir);
+  return options.promptHistory === undefined ? templates : { ...templates, history: options.promptHistory };
 }
 
 export function examplesIn(data: PreparedData, split: SplitName, part: Part): EncounterExample[] {

@@ -4,49 +4,30 @@
  * reads what was predicted instead of predicting again.
  */
 import type { EncounterExample } from '../dataset/examples';
-import { averagePrecision, mean, setMetrics } from './metrics';
+import type { BootstrapOptions } from '../report/bootstrap';
 import type { Recommender } from './recommender';
+import { regimeBreakdown, type RegimeReport } from './regimes';
+import { methodResult, type InteractionCheck, type MethodResult, type MethodRun, type VisitPrediction } from './results';
 
-export interface MethodResult {
-  method: string;
-  jaccard: number;
-  f1: number;
-  precision: number;
-  recall: number;
-  prauc: number;
-  /** Share of predicted drug pairs that interact; null without an interaction table. */
-  ddi_rate: number | null;
-  avg_predicted: number;
-  avg_truth: number;
-}
+export { methodResult, type InteractionCheck, type MethodResult, type MethodRun, type VisitPrediction };
 
 export interface PopulationReport {
   name: string;
   visits: number;
   results: MethodResult[];
+  /** The same figures by regime, with intervals (src/eval/regimes.ts). */
+  regimes: RegimeReport[];
 }
 
-/** What `eval --json` prints: the pooled figures, unchanged in shape, and the per-population breakdown. */
+/** What `eval --json` prints: the pooled figures, unchanged in shape, the per-population breakdown and the
+ * breakdown by regime (pooled here, per population in each population's entry). */
 export interface EvaluationReport {
   dataset: string;
   split: string;
   visits: number;
   results: MethodResult[];
   populations: PopulationReport[];
-}
-
-/** One method's answer for one test visit. The example carries truth, patient, population, age and sex. */
-export interface VisitPrediction {
-  example: EncounterExample;
-  /** Candidate → score (probability or rank score) for every candidate the method scores. */
-  scores: ReadonlyMap<string, number>;
-  predicted: ReadonlySet<string>;
-}
-
-export interface MethodRun {
-  method: string;
-  /** In test-set order. */
-  visits: VisitPrediction[];
+  regimes: RegimeReport[];
 }
 
 export interface Evaluation {
@@ -54,11 +35,10 @@ export interface Evaluation {
   runs: MethodRun[];
 }
 
-/** Whether two candidate drugs interact (from the project's interaction table). */
-export type InteractionCheck = (a: string, b: string) => boolean;
-
 export interface EvaluateOptions {
   interacts?: InteractionCheck;
+  /** Resamples and seed of the regime breakdown's intervals (default 1000, seed 1). */
+  bootstrap?: BootstrapOptions;
   onProgress?: (method: string, done: number, total: number) => void;
 }
 
@@ -88,6 +68,7 @@ export async function evaluate(
     runs.push(await predictAll(recommender, data.test, options));
   }
   const populations = labels.populations ?? [...new Set(data.test.map((example) => example.population))];
+  const breakdown = { interacts: options.interacts, bootstrap: options.bootstrap };
   const report: EvaluationReport = {
     dataset: labels.dataset,
     split: labels.split,
@@ -98,8 +79,10 @@ export async function evaluate(
       const results = runs.map((run) =>
         methodResult(run.method, run.visits.filter((visit) => visit.example.population === name), options.interacts),
       );
-      return { name, visits, results };
+      const regimes = regimeBreakdown(runs, { ...breakdown, keep: (visit) => visit.example.population === name });
+      return { name, visits, results, regimes };
     }),
+    regimes: regimeBreakdown(runs, breakdown),
   };
   return { report, runs };
 }
@@ -112,52 +95,6 @@ export async function predictAll(recommender: Recommender, test: EncounterExampl
     options.onProgress?.(recommender.method, index + 1, test.length);
   }
   return { method: recommender.method, visits };
-}
-
-/** The paper's metrics over a set of visits (per visit, then averaged). */
-export function methodResult(method: string, visits: readonly VisitPrediction[], interacts?: InteractionCheck): MethodResult {
-  const rows: ReturnType<typeof setMetrics>[] = [];
-  const aps: number[] = [];
-  let predictedCount = 0;
-  let truthCount = 0;
-  let pairs = 0;
-  let interacting = 0;
-  for (const { example, scores, predicted } of visits) {
-    const truth = new Set(example.labels);
-    rows.push(setMetrics(predicted, truth));
-    aps.push(averagePrecision(scores, truth));
-    predictedCount += predicted.size;
-    truthCount += truth.size;
-    if (interacts) {
-      const counted = interactingPairs([...predicted], interacts);
-      pairs += counted.pairs;
-      interacting += counted.interacting;
-    }
-  }
-  const count = Math.max(1, visits.length);
-  return {
-    method,
-    jaccard: mean(rows.map((r) => r.jaccard)),
-    f1: mean(rows.map((r) => r.f1)),
-    precision: mean(rows.map((r) => r.precision)),
-    recall: mean(rows.map((r) => r.recall)),
-    prauc: mean(aps),
-    ddi_rate: interacts ? (pairs ? interacting / pairs : 0) : null,
-    avg_predicted: predictedCount / count,
-    avg_truth: truthCount / count,
-  };
-}
-
-function interactingPairs(drugs: string[], interacts: InteractionCheck): { pairs: number; interacting: number } {
-  let pairs = 0;
-  let interacting = 0;
-  for (let i = 0; i < drugs.length; i++) {
-    for (let j = i + 1; j < drugs.length; j++) {
-      pairs += 1;
-      if (interacts(drugs[i], drugs[j])) interacting += 1;
-    }
-  }
-  return { pairs, interacting };
 }
 
 function fixed(value: number | null, digits = 4): string {
@@ -182,12 +119,27 @@ function table(results: readonly MethodResult[]): string[] {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
-/** The human-readable tables the CLI prints without --json: pooled, then one per population when several. */
+/** Jaccard with its interval per method, one line per regime. */
+function regimeTable(regimes: readonly RegimeReport[]): string[] {
+  const methods = regimes.find((r) => r.results.length)?.results.map((r) => r.method) ?? [];
+  const cell = (regime: RegimeReport, method: string) => {
+    const r = regime.results.find((result) => result.method === method);
+    return r ? `${r.jaccard.toFixed(3)} [${r.jaccard_ci[0].toFixed(3)}, ${r.jaccard_ci[1].toFixed(3)}]` : '—';
+  };
+  const header = ['regime (Jaccard, 95% CI)', 'visits', ...methods];
+  const rows = regimes.map((regime) => [regime.regime, String(regime.visits), ...methods.map((method) => cell(regime, method))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), ...rows.map(line)];
+}
+
+/** The human-readable tables the CLI prints without --json: pooled, then one per population when several,
+ * each followed by its breakdown by regime. */
 export function formatReport(report: EvaluationReport): string {
-  const lines = [`dataset: ${report.dataset}   split: ${report.split}   test visits: ${report.visits}`, ...table(report.results)];
+  const lines = [`dataset: ${report.dataset}   split: ${report.split}   test visits: ${report.visits}`, ...table(report.results), '', ...regimeTable(report.regimes)];
   if (report.populations.length > 1) {
     for (const population of report.populations) {
-      lines.push('', `population: ${population.name}   test visits: ${population.visits}`, ...table(population.results));
+      lines.push('', `population: ${population.name}   test visits: ${population.visits}`, ...table(population.results), '', ...regimeTable(population.regimes));
     }
   }
   return lines.join('\n');

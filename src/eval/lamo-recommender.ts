@@ -15,8 +15,12 @@ export class LamoRecommender implements Recommender {
   /** The shipped model is trained offline (`npm run model:train`); evaluation only scores. */
   fit(): void {}
 
+  /** Scores the visit's own candidate set (the vocabulary and the patient's other earlier drugs), as every
+   * method does; a model without a "*" file scores only the candidates it lists. */
   async recommend(example: EncounterExample): Promise<Recommendation> {
-    const { probabilities } = await this.scorer.score(example.prompt);
+    const known = new Set(this.scorer.candidates);
+    const candidates = this.scorer.scoresExtraCandidates ? example.candidates : example.candidates.filter((c) => known.has(c));
+    const { probabilities } = await this.scorer.score(example.prompt, candidates);
     return { scores: probabilities, predicted: recommended(probabilities, this.scorer.thresholds) };
   }
 }

@@ -44,7 +44,10 @@ export interface ManifestModelFile {
 export interface ModelManifest {
   id: string;
   version: string;
-  templates: PromptTemplates;
+  templates: Pick<PromptTemplates, 'withHistory' | 'withoutHistory'>;
+  /** The prompt format the model was trained on: `history` true when its prompts word the medication history
+   * (recent visits, each candidate's history; issue 17). Absent in models trained before it (2.0.0). */
+  prompt?: { history?: boolean };
   /** Tokenizer file name (tokenizer.json). */
   tokenizer: string;
   /** tokenizer_config.json; when absent, a tokenizer_config.json beside the tokenizer is used if present. */
@@ -77,6 +80,7 @@ const manifestSchema = {
       required: ['withHistory', 'withoutHistory'],
       properties: { withHistory: { type: 'string' }, withoutHistory: { type: 'string' } },
     },
+    prompt: { type: 'object', properties: { history: { type: 'boolean' } }, additionalProperties: false },
     tokenizer: { type: 'string', minLength: 1 },
     tokenizerConfig: { type: 'string', minLength: 1 },
     models: {
@@ -133,6 +137,10 @@ export interface LoadedManifest {
   tokenizerConfigPath?: string;
   /** Model file (absolute path) → candidate names it scores, in manifest order. */
   routes: Map<string, string[]>;
+  /** The file of the `"*"` entry, which also scores a call's extra candidates (drugs of the patient's own
+   * history outside the manifest's list) when the model was trained on them (`prompt.history`); undefined
+   * otherwise (then extras are refused). */
+  openRoute?: string;
   /** The decision rule (per-candidate recommend and unsupported thresholds), checked at load. */
   thresholds: DecisionThresholds;
 }
@@ -187,6 +195,15 @@ export function loadManifest(dir: string): LoadedManifest {
 
   const routes = routeCandidates(dir, manifestPath, manifest);
   for (const file of routes.keys()) requireFile(file, 'model file named by lamo.json "models"');
+  // Extras (the patient's earlier drugs outside the list) are scored only by a model trained on them: one whose
+  // prompts carry each candidate's history (`prompt.history`). 2.0.0 never saw such names: its Jaccard on the
+  // internal test set falls from 0.649 to 0.601 when it scores them (model/reports/prompt-format-2.0.0.md).
+  const wildcard = manifest.prompt?.history === true ? manifest.models.find((entry) => entry.candidates === '*') : undefined;
+  const openRoute = wildcard ? path.join(dir, wildcard.file) : undefined;
+  if (openRoute !== undefined && !routes.has(openRoute)) {
+    requireFile(openRoute, 'model file named by lamo.json "models"');
+    routes.set(openRoute, []); // scores only extra candidates
+  }
   return {
     dir,
     manifestPath,
@@ -194,6 +211,7 @@ export function loadManifest(dir: string): LoadedManifest {
     tokenizerPath,
     tokenizerConfigPath: configPath,
     routes,
+    ...(openRoute !== undefined ? { openRoute } : {}),
     thresholds,
   };
 }

@@ -8,7 +8,7 @@
  *   key/value cache. The prefix is most of the prompt, so this does a fraction of the work. */
 import * as os from 'os';
 import * as ort from 'onnxruntime-node';
-import { suffixFor, type EncounterPrompt } from '../lamo/types';
+import { promptCandidates, suffixFor, type EncounterPrompt } from '../lamo/types';
 import { loadManifest, ModelLoadError, type LoadedManifest } from './manifest';
 import type { DecisionThresholds } from './thresholds';
 import { PromptTokenizer } from './tokenizer';
@@ -45,6 +45,8 @@ interface ModelGraph {
   headDim: number;
   /** Candidate names this file scores. */
   candidates: ReadonlySet<string>;
+  /** The `"*"` file: it also scores extra candidates (drugs of the patient's history outside the manifest). */
+  open: boolean;
   pastNames: string[];
   presentNames: string[];
 }
@@ -107,7 +109,7 @@ export class OnnxScorer {
       for (const [file, names] of loaded.routes) {
         const opened = await openSession(file, provider, sessionOptions, warn);
         provider = opened.provider; // once CUDA has failed, do not try (and warn) again per file
-        const graph = describeGraph(file, opened.session, new Set(names));
+        const graph = describeGraph(file, opened.session, new Set(names), file === loaded.openRoute);
         graphs.push(graph);
         await checkLogitsWidth(graph, tokenizer);
       }
@@ -118,10 +120,15 @@ export class OnnxScorer {
     return new OnnxScorer(loaded, tokenizer, graphs, provider, options);
   }
 
-  /** P(yes) per candidate (default: all the manifest covers). */
+  /** Whether candidates outside the manifest's list (the patient's own earlier drugs) can be scored. */
+  get scoresExtraCandidates(): boolean {
+    return this.graphs.some((g) => g.open);
+  }
+
+  /** P(yes) per candidate (default: the manifest's, then the drugs of the prompt's medication history). */
   async score(
     prompt: EncounterPrompt,
-    candidates: readonly string[] = this.candidates,
+    candidates: readonly string[] = this.defaultCandidates(prompt),
     mode: ScoringMode = 'shared',
   ): Promise<Map<string, number>> {
     const probabilities = new Map<string, number>();
@@ -156,13 +163,21 @@ export class OnnxScorer {
     await Promise.all(this.graphs.map((g) => g.session.release()));
   }
 
+  /** The manifest's candidates, then the prompt's history drugs when the model can score them. */
+  defaultCandidates(prompt: EncounterPrompt): readonly string[] {
+    return this.scoresExtraCandidates ? promptCandidates(prompt, this.candidates) : this.candidates;
+  }
+
+  /** Each candidate to the file that lists it, a candidate no file lists (an extra) to the `"*"` file. */
   private route(candidates: readonly string[]): { graph: ModelGraph; names: string[] }[] {
-    const unknown = candidates.filter((name) => !this.graphs.some((g) => g.candidates.has(name)));
+    const open = this.graphs.find((g) => g.open);
+    const fileOf = (name: string): ModelGraph | undefined => this.graphs.find((g) => g.candidates.has(name)) ?? open;
+    const unknown = candidates.filter((name) => fileOf(name) === undefined);
     if (unknown.length > 0) {
       throw new UnknownCandidateError(unknown);
     }
     return this.graphs
-      .map((graph) => ({ graph, names: candidates.filter((name) => graph.candidates.has(name)) }))
+      .map((graph) => ({ graph, names: candidates.filter((name) => fileOf(name) === graph) }))
       .filter((group) => group.names.length > 0);
   }
 
@@ -181,7 +196,7 @@ export class OnnxScorer {
   /** [yes, no] logits per candidate: prefix once, suffixes against its cache. */
   private async answerLogitsShared(graph: ModelGraph, prompt: EncounterPrompt, names: string[]): Promise<AnswerLogits[]> {
     const prefix = await this.prefixCache(graph, this.tokenizer.encodePrefix(prompt.prefix));
-    const suffixes = names.map((name) => this.tokenizer.suffixTokens(prompt.suffixTemplate, name));
+    const suffixes = names.map((name) => this.tokenizer.suffixTokens(prompt, name));
     const result: AnswerLogits[] = [];
     // Tiled once per encounter at the largest batch; a shorter last batch uses the front of it.
     const { buffers: tiled, release } = this.tilePast(prefix, Math.min(this.sharedBatchSize, suffixes.length));
@@ -333,7 +348,7 @@ async function openSession(
 }
 
 /** Reads the cache layout from the graph's declared inputs and checks the LAMO ONNX contract. */
-function describeGraph(file: string, session: ort.InferenceSession, candidates: ReadonlySet<string>): ModelGraph {
+function describeGraph(file: string, session: ort.InferenceSession, candidates: ReadonlySet<string>, open: boolean): ModelGraph {
   for (const name of ['input_ids', 'attention_mask', 'position_ids']) {
     if (!session.inputNames.includes(name)) throw new ModelLoadError(file, `model has no input "${name}"`);
   }
@@ -362,7 +377,7 @@ function describeGraph(file: string, session: ort.InferenceSession, candidates: 
       `past_key_values.0.key must be [batch, heads, past, head_dim] with fixed heads and head_dim, found [${shape.join(', ')}]`,
     );
   }
-  return { file, session, layers, heads, headDim, candidates, pastNames, presentNames };
+  return { file, session, layers, heads, headDim, candidates, open, pastNames, presentNames };
 }
 
 /** One token through the model: proves the file runs, and that its vocabulary is the tokenizer's. */

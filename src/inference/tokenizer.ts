@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 // Compiled to require(): Node picks the package's CommonJS build through its "exports" map.
 import { Tokenizer } from '@huggingface/tokenizers';
+import { historyOf, type EncounterPrompt } from '../lamo/types';
 import { ModelLoadError, type LoadedManifest } from './manifest';
 
 type HfTokenizer = Tokenizer;
@@ -57,8 +58,12 @@ export class PromptTokenizer {
     return this.tokenizer.encode(text, { add_special_tokens: true }).ids;
   }
 
-  /** Suffix tokens for one candidate under one suffix template, computed once. */
-  suffixTokens(suffixTemplate: string, candidate: string): readonly number[] {
+  /** Suffix tokens of one candidate of a prompt: with its history text when the patient was ordered it
+   * before (tokenised per prompt), else the template's own, computed once per template and candidate. */
+  suffixTokens(prompt: Pick<EncounterPrompt, 'suffixTemplate' | 'candidateHistory'>, candidate: string): readonly number[] {
+    const history = historyOf(prompt, candidate);
+    if (history) return this.encodeSuffix(prompt.suffixTemplate.split('{drug}').join(candidate + history));
+    const suffixTemplate = prompt.suffixTemplate;
     let perCandidate = this.suffixCache.get(suffixTemplate);
     if (!perCandidate) {
       // Prompts come from a handful of manifest templates; the bound only guards against a caller

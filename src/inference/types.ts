@@ -16,13 +16,17 @@ export interface ScoreResult {
 export interface Scorer {
   readonly modelId: string;
   readonly modelVersion: string;
-  /** Candidate names the model covers (the manifest's candidate list). */
+  /** Candidate names the model was trained on (the manifest's candidate list). */
   readonly candidates: readonly string[];
+  /** Whether candidates outside `candidates` (a visit's extras: the patient's other earlier drugs) are scored. */
+  readonly scoresExtraCandidates: boolean;
   /** The manifest's global threshold, for display only: decisions use `thresholds` (per candidate). */
   readonly threshold: number;
   /** The decision rule: `thresholds.recommend(c)` / `thresholds.unsupported(c)` (src/inference/thresholds.ts). */
   readonly thresholds: DecisionThresholds;
-  /** Score `candidates` (default: all covered) for one prompt. Rejects with QueueFullError under overload. */
+  /** Score `candidates` for one prompt: by default the manifest's candidates and, when the model has a `"*"`
+   * file, the drugs of the prompt's medication history (`candidateHistory`) outside them — the visit's own
+   * candidates. The result's keys are what was scored. Rejects with QueueFullError under overload. */
   score(prompt: EncounterPrompt, candidates?: readonly string[], signal?: AbortSignal): Promise<ScoreResult>;
   close(): Promise<void>;
 }

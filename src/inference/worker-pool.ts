@@ -109,6 +109,9 @@ export class WorkerPool implements Scorer {
   get candidates(): readonly string[] {
     return this.requireInfo().candidates;
   }
+  get scoresExtraCandidates(): boolean {
+    return this.requireInfo().scoresExtraCandidates;
+  }
   get threshold(): number {
     return this.requireInfo().threshold;
   }
@@ -138,7 +141,7 @@ export class WorkerPool implements Scorer {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     // A worker being replaced counts (it is in the set while it loads); none at all would queue forever.
     if (this.workers.size === 0) return Promise.reject(new Error(NO_WORKERS));
-    if (candidates) {
+    if (candidates && !this.requireInfo().scoresExtraCandidates) {
       const unknown = candidates.filter((name) => !this.candidateSet.has(name));
       if (unknown.length > 0) return Promise.reject(new UnknownCandidateError(unknown));
     }

@@ -35,6 +35,8 @@ export interface ModelInfo {
   modelId: string;
   modelVersion: string;
   candidates: readonly string[];
+  /** The model also scores a call's extra candidates (the patient's earlier drugs outside `candidates`). */
+  scoresExtraCandidates: boolean;
   threshold: number;
   thresholds: ThresholdTable;
   executionProvider: string;

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       modelId: scorer.modelId,
       modelVersion: scorer.modelVersion,
       candidates: scorer.candidates,
+      scoresExtraCandidates: scorer.scoresExtraCandidates,
       threshold: scorer.threshold,
       thresholds: scorer.thresholds.table,
       executionProvider: scorer.executionProvider,
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
 async function answer(scorer: OnnxScorer, request: ScoreRequest, answering: () => boolean): Promise<void> {
   const started = performance.now();
   try {
-    const probabilities = await scorer.score(request.prompt, request.candidates ?? scorer.candidates, request.mode);
+    const probabilities = await scorer.score(request.prompt, request.candidates ?? scorer.defaultCandidates(request.prompt), request.mode);
     if (!answering()) return;
     send({ type: 'result', jobId: request.jobId, probabilities: [...probabilities], scoringMs: performance.now() - started });
   } catch (err) {

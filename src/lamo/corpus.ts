@@ -1,7 +1,7 @@
 /**
- * The pretraining corpus: the prompt text of encounters that have no covered medication order (the ones
- * the dataset leaves out), so that the model learns the language of the records from every visit, not
- * only from the ~20% that carry an order. No labels: it is text only. Each line carries its parts in both
+ * The pretraining corpus: the prompt text of encounters that have no medication order (the ones the dataset
+ * leaves out), so that the model learns the language of the records from every visit, not only from the
+ * ~20% that carry an order. No labels: it is text only. Each line carries its parts in both
  * split designs; training reads only the `train` part of the split it trains on, so test patients and
  * temporal-test encounters never enter pretraining.
  */
@@ -19,7 +19,7 @@ export interface CorpusLine {
   split: Record<SplitName, Part>;
 }
 
-/** Encounters without a covered order, as prompt prefixes; `cutoffs` are the dataset's temporal cut-offs. */
+/** Encounters without an order, as prompt prefixes; `cutoffs` are the dataset's temporal cut-offs. */
 export function pretrainingCorpus(
   records: readonly PatientRecord[],
   templates: PromptTemplates,
@@ -29,7 +29,7 @@ export function pretrainingCorpus(
   const lines: CorpusLine[] = [];
   for (const record of records) {
     for (const encounter of record.encounters) {
-      if (encounter.medications.some((order) => vocab.normalise(order.concept).covered)) continue;
+      if (encounter.medications.length > 0) continue;
       const date = (encounter.start ?? '').slice(0, 10);
       if (!date) continue;
       lines.push({

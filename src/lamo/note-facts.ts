@@ -6,6 +6,7 @@
  */
 import type { EncounterView } from '../fhir/types';
 import type { MedicationVocabulary } from '../medications/types';
+import type { DrugKeyOf } from './medication-history';
 import { splitMedicationList, splitNoteSections, type NoteSections, type SectionName } from './note-sections';
 
 /** Sections whose text may enter a prompt. Everything else (plan, discharge medications, other) may not. */
@@ -64,18 +65,18 @@ export function scrubNoteText(text: string, nameParts: readonly string[], newly:
     .toLowerCase();
 }
 
-/** The note's medication list as candidate names (or product names outside the vocabulary), without
- * the drugs first ordered in the encounter. */
-export function noteMedications(section: string, vocab: MedicationVocabulary, newly: NewlyOrdered): string[] {
+/** The note's medication list as drug names (`drugKey`: the candidate, else the normalised product name),
+ * without the drugs first ordered in the encounter. */
+export function noteMedications(section: string, vocab: MedicationVocabulary, keyOf: DrugKeyOf, newly: NewlyOrdered): string[] {
   const out: string[] = [];
   for (const item of splitMedicationList(section)) {
-    const normalised = vocab.normalise({ display: item, codings: [] });
-    if (normalised.covered) {
-      if (!newly.candidates.has(normalised.candidate)) out.push(normalised.candidate);
-      continue;
-    }
+    const concept = { display: item, codings: [] };
+    const name = keyOf(concept);
+    if (newly.candidates.has(name)) continue;
+    // Outside the vocabulary the name is only as good as the text: a newly ordered drug's words exclude it.
     const lower = item.toLowerCase();
-    if (!newly.words.some((word) => lower.includes(word))) out.push(lower);
+    if (!vocab.normalise(concept).covered && newly.words.some((word) => lower.includes(word))) continue;
+    out.push(name);
   }
   return out;
 }

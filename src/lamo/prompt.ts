@@ -2,12 +2,21 @@
  * LAMO prompt builder: one encounter → the shared prompt prefix and the per-candidate suffix template.
  *
  * Label leakage is the main hazard: the prompt for encounter E must not reveal what was ordered in E.
- * So E's own orders never enter the prompt; "medications on admission" are orders from before E that are
- * still active; note sections that record E's decisions (plan, discharge medications) are dropped; and
- * drugs first ordered in E are removed from any note text that is kept.
+ * So E's own orders never enter the prompt; "medications on admission" are drugs ordered before E whose
+ * dates say they may still be taken; note sections that record E's decisions (plan, discharge medications)
+ * are dropped; and drugs first ordered in E are removed from any note text that is kept.
+ *
+ * Replay from dates (issue 17 item 2): an order's `status` in exported data is its status at export time
+ * (in Synthea only a drug's last order is `active`), so in a replayed encounter it would say which drugs are
+ * never ordered again. What the prompt says about earlier orders comes from their dates (the medication
+ * history, src/lamo/medication-history.ts); `status` is read only when `statusIsCurrent` says it is the
+ * status now, i.e. in a live CDS call.
  */
 import type { Concept, EncounterView, MedicationOrder, PatientRecord } from '../fhir/types';
 import type { MedicationVocabulary } from '../medications/types';
+import { loadNameTables } from '../medications/vocabulary';
+import { candidateHistoryTexts, namesOnly, recentVisitLines } from './history-text';
+import { currentDrugs, drugKeyer, medicationHistory, type DrugKeyOf, type MedicationHistory } from './medication-history';
 import { encounterNoteSections, noteMedications, saysNone, scrubNoteText, type NewlyOrdered } from './note-facts';
 import type { SectionName } from './note-sections';
 import type { EncounterPrompt, PromptTemplates } from './types';
@@ -18,6 +27,7 @@ export interface PromptEvidence {
   pastHistory: string[];
   procedures: string[];
   medicationsOnAdmission: string[];
+  allergies: string[];
   /** Note sections that contributed text. */
   noteSections: SectionName[];
   previousDrugs: string[];
@@ -34,13 +44,19 @@ export interface PromptOptions {
   maxSectionChars?: number;
   /** Drugs ordered in earlier encounters within this many days count as current medications. */
   recentOrderDays?: number;
+  /** True only in a live CDS call: orders' statuses are current, so an `active` earlier order is a current
+   * medication whatever its date. Replayed (exported) data leaves it false: statuses are never read. */
+  statusIsCurrent?: boolean;
+  /** How drugs are named in histories (default: the vocabulary with the project's name tables). */
+  drugKeyOf?: DrugKeyOf;
+  /** The patient's medication history at the encounter, when the caller has it already. */
+  history?: MedicationHistory;
 }
 
 const DRUG_MARKER = '{drug}';
 /** 400 characters keep a note's history of present illness to ~100 tokens: the part that says why the
  * patient came (the rest of a Synthea HPI repeats the past medical history) at a latency that fits. */
-const DEFAULTS: Required<PromptOptions> = { maxListItems: 20, maxSectionChars: 400, recentOrderDays: 365 };
-const DAY_MS = 86_400_000;
+const DEFAULTS = { maxListItems: 20, maxSectionChars: 400, recentOrderDays: 365, statusIsCurrent: false };
 const CLASS_NAMES: Record<string, string> = {
   AMB: 'ambulatory',
   EMER: 'emergency',
@@ -89,10 +105,22 @@ export function ageAt(birthDate: string | undefined, at: string | undefined): nu
   return age;
 }
 
-/** The candidate name of an order, or its display when the vocabulary does not cover it. */
+/** One drug keyer per vocabulary, with the project's name tables (read once). */
+const keyers = new WeakMap<MedicationVocabulary, DrugKeyOf>();
+
+export function defaultDrugKeyOf(vocab: MedicationVocabulary): DrugKeyOf {
+  let keyOf = keyers.get(vocab);
+  if (!keyOf) {
+    keyOf = drugKeyer(vocab, loadNameTables());
+    keyers.set(vocab, keyOf);
+  }
+  return keyOf;
+}
+
+/** The name of an order's drug in prompts and histories: its candidate, else its normalised product name
+ * (`drugKey`), so that every product of one drug outside the vocabulary reads the same. */
 export function drugName(order: MedicationOrder, vocab: MedicationVocabulary): string {
-  const normalised = vocab.normalise(order.concept);
-  return normalised.covered ? normalised.candidate : conceptText(order.concept);
+  return defaultDrugKeyOf(vocab)(order.concept);
 }
 
 /** The most recent encounter before `encounter` that has medication orders ("previous hospitalization"). */
@@ -117,13 +145,12 @@ function ordersBefore(record: PatientRecord, encounter: EncounterView): Medicati
 const STILL_ACTIVE = new Set(['active', 'on-hold']);
 
 /** Ingredient words of the drugs first ordered in `encounter` (not ordered before it). */
-function newlyOrderedIngredients(record: PatientRecord, encounter: EncounterView, vocab: MedicationVocabulary): NewlyOrdered {
-  const known = new Set(ordersBefore(record, encounter).map((order) => drugName(order, vocab)));
+function newlyOrderedIngredients(encounter: EncounterView, history: MedicationHistory, vocab: MedicationVocabulary, keyOf: DrugKeyOf): NewlyOrdered {
   const candidates = new Set<string>();
   const words = new Set<string>();
   for (const order of encounter.medications) {
-    const name = drugName(order, vocab);
-    if (known.has(name)) continue;
+    const name = keyOf(order.concept);
+    if (history.drugs.has(name)) continue;
     candidates.add(name);
     const normalised = vocab.normalise(order.concept);
     const ingredients = normalised.covered ? normalised.ingredients : [conceptText(order.concept)];
@@ -151,11 +178,11 @@ function demographicLine(facts: PatientFacts): string {
   return `Age: ${facts.age ?? 'unknown'}, Gender: ${facts.gender ?? 'unknown'}`;
 }
 
-function historyBlock(record: PatientRecord, previous: EncounterView, vocab: MedicationVocabulary, max: number): {
+function historyBlock(record: PatientRecord, previous: EncounterView, keyOf: DrugKeyOf, max: number): {
   text: string;
   drugs: string[];
 } {
-  const drugs = unique(previous.medications.map((order) => drugName(order, vocab)));
+  const drugs = unique(previous.medications.map((order) => keyOf(order.concept)));
   const diagnoses = newest(unique(previous.diagnosed.map((c) => conceptText(c.concept))), max);
   const procedures = newest(unique(previous.procedures.map((p) => conceptText(p.concept))), max);
   const facts: PatientFacts = { age: ageAt(record.birthDate, previous.start), gender: record.gender, diagnoses, procedures };
@@ -174,8 +201,11 @@ export function buildEncounterPrompt(
   vocab: MedicationVocabulary,
   options: PromptOptions = {},
 ): BuiltPrompt {
-  const { maxListItems, maxSectionChars, recentOrderDays } = { ...DEFAULTS, ...options };
-  const newlyOrdered = newlyOrderedIngredients(record, encounter, vocab);
+  const { maxListItems, maxSectionChars, recentOrderDays, statusIsCurrent } = { ...DEFAULTS, ...options };
+  const keyOf = options.drugKeyOf ?? defaultDrugKeyOf(vocab);
+  const historyInWords = templates.history !== false;
+  const medications = options.history ?? medicationHistory(record, encounter, keyOf);
+  const newlyOrdered = newlyOrderedIngredients(encounter, medications, vocab, keyOf);
   const sections = encounterNoteSections(encounter);
   const usedSections: SectionName[] = [];
   const noteText = (name: SectionName): string | undefined => {
@@ -200,18 +230,15 @@ export function buildEncounterPrompt(
   );
   const procedures = newest(unique(encounter.procedures.map((p) => conceptText(p.concept))), maxListItems);
 
-  // Current medications: earlier orders still active, and drugs ordered in the last `recentOrderDays`
-  // (an order's status is the one at export time, so a renewed chronic drug reads "stopped" although the
-  // patient still takes it). Only orders from before the encounter: never the encounter's own.
+  // Current medications, by dates: supply lasting to the encounter or ordered in the last `recentOrderDays`.
+  // In a live call an earlier order that is active now is current too. Never the encounter's own orders.
   const start = timeOf(encounter.start);
-  const before = ordersBefore(record, encounter);
-  const structuredMeds = unique(
-    before
-      .filter((order) => STILL_ACTIVE.has(order.status ?? '') || start - timeOf(order.authoredOn) <= recentOrderDays * DAY_MS)
-      .map((order) => drugName(order, vocab)),
-  );
+  const live = statusIsCurrent
+    ? ordersBefore(record, encounter).filter((order) => STILL_ACTIVE.has(order.status ?? '')).map((order) => keyOf(order.concept))
+    : [];
+  const structuredMeds = unique([...currentDrugs(medications, recentOrderDays), ...live]);
   const noteMeds = sections.medicationsOnAdmission
-    ? noteMedications(sections.medicationsOnAdmission, vocab, newlyOrdered)
+    ? noteMedications(sections.medicationsOnAdmission, vocab, keyOf, newlyOrdered)
     : [];
   if (noteMeds.some((m) => !structuredMeds.includes(m))) usedSections.push('medicationsOnAdmission');
   const medicationsOnAdmission = newest(unique([...structuredMeds, ...noteMeds]), maxListItems);
@@ -243,12 +270,13 @@ export function buildEncounterPrompt(
     `Past medical history: ${pastText}`,
     `Allergies: ${allergyText}`,
     `Medications on admission: ${list(medicationsOnAdmission)}`,
+    ...(historyInWords ? recentVisitLines(medications) : []),
     `Diagnose: ${list(diagnoses)}, Procedure: ${list(procedures)}, Candidate drug: ${DRUG_MARKER}.`,
   ].filter((line): line is string => line !== undefined);
   const input = lines.join(',\n');
 
   const previous = previousVisit(record, encounter);
-  const history = previous ? historyBlock(record, previous, vocab, maxListItems) : undefined;
+  const history = previous ? historyBlock(record, previous, keyOf, maxListItems) : undefined;
   const template = history ? templates.withHistory : templates.withoutHistory;
   const full = template.split('{history}').join(history?.text ?? '').split('{input}').join(input);
   const at = full.indexOf(DRUG_MARKER);
@@ -259,11 +287,14 @@ export function buildEncounterPrompt(
     prefix: full.slice(0, at),
     suffixTemplate: full.slice(at),
     template: history ? 'withHistory' : 'withoutHistory',
+    // Without the history format the history's drugs stay the visit's extra candidates, named only.
+    candidateHistory: historyInWords ? candidateHistoryTexts(medications) : namesOnly(medications),
     evidence: {
       diagnoses,
       pastHistory,
       procedures,
       medicationsOnAdmission,
+      allergies,
       noteSections: unique(usedSections) as SectionName[],
       previousDrugs: history?.drugs ?? [],
     },

@@ -17,5 +17,17 @@ export function readPromptTemplates(modelDir: string = DEFAULT_MODEL_DIR): Promp
   if (!templates!.withHistory!.includes('{history}')) {
     throw new Error(`${file}: templates.withHistory must contain {history}`);
   }
-  return { withHistory: templates!.withHistory!, withoutHistory: templates!.withoutHistory! };
+  return { withHistory: templates!.withHistory!, withoutHistory: templates!.withoutHistory!, history: historyFormat(manifest, file) };
+}
+
+/** The manifest's `prompt.history` (src/inference/manifest.ts checks it at model load): absent → false, the
+ * format of models trained before the history was put in words (2.0.0). */
+function historyFormat(manifest: unknown, file: string): boolean {
+  const prompt = (manifest as { prompt?: unknown } | null)?.prompt;
+  if (prompt === undefined) return false;
+  const history = (prompt as { history?: unknown } | null)?.history;
+  if (typeof prompt !== 'object' || prompt === null || (history !== undefined && typeof history !== 'boolean')) {
+    throw new Error(`${file}: prompt must be an object whose history is true or false`);
+  }
+  return history === true;
 }

@@ -122,7 +122,9 @@ export class DrugIndications {
       }
     }
     const exempt = drug.atc.map((code) => atcListMatch(this.noCondition, code)).find((entry) => entry !== undefined);
-    if (exempt) noConditionNeeded ??= { use: exempt.use ?? exempt.label, label: exempt.label, sources: exempt.sources };
+    // The ATC list names the use with a cited source ("caries prevention"): it wins over a table entry's uncited
+    // "procedure" / "contraception" (sodium fluoride became a candidate with such an entry in issue 17's vocabulary).
+    if (exempt) noConditionNeeded = { use: exempt.use ?? exempt.label, label: exempt.label, sources: exempt.sources };
     const lowHarm = drug.atc.length > 0 ? drug.atc.map((code) => atcListMatch(this.lowHarm, code)) : [];
     const allLowHarm = lowHarm.length > 0 && lowHarm.every((entry) => entry !== undefined);
     // A class that does not treat a condition speaks for the whole product: acetaminophen / oxycodone is no migraine

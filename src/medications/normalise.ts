@@ -43,7 +43,7 @@ const DOSE_FORM_WORDS = new Set([
   'lotion', 'lozenge', 'medicated', 'metered', 'mucosal', 'nasal', 'ointment', 'ophthalmic', 'oral', 'otic',
   'pack', 'packet', 'paste', 'patch', 'pen', 'per', 'powder', 'prefilled', 'product', 'rectal', 'release',
   'ring', 'shampoo', 'solution', 'spray', 'sublingual', 'suppository', 'suspension', 'syringe', 'syrup',
-  'system', 'tablet', 'tablets', 'topical', 'transdermal', 'vaginal',
+  'system', 'tablet', 'tablets', 'topical', 'transdermal', 'vaginal', 'weekly',
 ]);
 
 /** Salt and hydrate words that follow the active moiety: "Oxycodone Hydrochloride" → "oxycodone". */

@@ -1,5 +1,6 @@
 /** Bootstrap over patients: visits of one patient are not independent, so patients are what is resampled.
  * Every method is resampled with the same patient draws, which makes differences between methods paired. */
+import { bestBaseline } from '../eval/baselines/names';
 import { averagePrecision, setMetrics } from '../eval/metrics';
 import type { Estimate, MethodOutcomes, MethodSummary, PairedDifference, VisitOutcome } from './types';
 
@@ -127,16 +128,10 @@ export function bootstrapMethods(
   return { summaries, draws: drawMap, point: pointMap };
 }
 
-const BASELINES = new Set(['frequency', 'carry-forward', 'logistic']);
-
-export function isBaseline(method: string): boolean {
-  return BASELINES.has(method);
-}
-
-/** Each method against the best baseline by Jaccard: paired differences from the same patient draws. */
+/** Each method against the best baseline (the best of the five by Jaccard, src/eval/baselines/names.ts):
+ * paired differences from the same patient draws. */
 export function pairedDifferences(result: BootstrapResult): { bestBaseline: string; differences: PairedDifference[] } {
-  const baselines = result.summaries.filter((s) => isBaseline(s.method));
-  const best = baselines.reduce((a, b) => (b.jaccard.value > a.jaccard.value ? b : a), baselines[0]);
+  const best = bestBaseline(result.summaries, (s) => s.jaccard.value);
   const differences: PairedDifference[] = [];
   if (!best) return { bestBaseline: '', differences };
   const base = result.draws.get(best.method) as { jaccard: Float64Array; f1: Float64Array };

@@ -4,7 +4,8 @@ import { calibration } from './calibration';
 import { countDistribution, perDrug } from './per-drug';
 import { subgroups, subgroupWarnings } from './subgroups';
 import { thresholdSweep } from './sweep';
-import type { MethodOutcomes, PopulationSummary, Provenance, ThresholdSweep, ValidationReport } from './types';
+import { REGIME_DESCRIPTIONS, REGIMES } from '../lamo/medication-history';
+import type { MethodOutcomes, PopulationSummary, Provenance, RegimeSummary, ThresholdSweep, ValidationReport } from './types';
 
 export interface ReportInput {
   methods: MethodOutcomes[];
@@ -25,6 +26,22 @@ function populationSummary(name: string, input: ReportInput, values: number[][][
   const result = bootstrapMethods(input.methods, values, subset, input.bootstrap);
   const { bestBaseline, differences } = pairedDifferences(result);
   return { name, visits: subset.length, patients: result.summaries[0]?.patients ?? 0, methods: result.summaries, bestBaseline, differences };
+}
+
+/** Every regime with test visits, for the whole test set and then for each population when there are several. */
+function regimeSummaries(input: ReportInput, values: number[][][], populationNames: string[]): RegimeSummary[] {
+  const visits = input.methods[0].visits;
+  if (!visits.some((v) => v.regime !== undefined)) return [];
+  const scopes = ['all', ...(populationNames.length > 1 ? populationNames : [])];
+  const out: RegimeSummary[] = [];
+  for (const population of scopes) {
+    for (const regime of REGIMES) {
+      const subset = visits.map((_, i) => i).filter((i) => visits[i].regime === regime && (population === 'all' || visits[i].population === population));
+      if (subset.length === 0) continue;
+      out.push({ ...populationSummary(regime, input, values, subset), population, regime, description: REGIME_DESCRIPTIONS[regime] });
+    }
+  }
+  return out;
 }
 
 export function buildReport(input: ReportInput): ValidationReport {
@@ -50,6 +67,7 @@ export function buildReport(input: ReportInput): ValidationReport {
     patients: overall.patients,
     overall,
     populations,
+    regimes: regimeSummaries(input, values, populationNames),
     calibration: methods.filter((m) => m.probabilistic).map(calibration),
     sweep: methods.map(thresholdSweep).filter((s): s is ThresholdSweep => s !== undefined),
     counts: countDistribution(methods),

@@ -3,11 +3,13 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import type { PreparedData } from '../dataset/prepare';
+import { HistoryRecommender } from '../eval/baselines/history';
 import { LogisticRecommender } from '../eval/baselines/logistic';
 import { LamoRecommender } from '../eval/lamo-recommender';
 import { trainingOverlap } from '../eval/training-overlap';
 import type { MethodRun } from '../eval/evaluate';
 import type { Recommender } from '../eval/recommender';
+import { visitOutcome } from '../eval/regimes';
 import type { EvaluationSets } from '../eval/sets';
 import { MANIFEST_FILE } from '../inference/manifest';
 import type { Scorer } from '../inference/types';
@@ -44,7 +46,10 @@ function decisionOf(method: Recommender | undefined, scorer: Scorer | undefined)
     const perCandidate = Object.values(table.candidates).some((t) => t.recommend !== table.recommend);
     return { probabilistic: true, threshold: (candidate) => scorer.thresholds.recommend(candidate), perCandidateThresholds: perCandidate };
   }
-  if (method instanceof LogisticRecommender) return { probabilistic: true, threshold: () => method.threshold, perCandidateThresholds: false };
+  // Both logistic baselines and the history baseline: P(yes) against one threshold tuned on validation.
+  if (method instanceof LogisticRecommender || method instanceof HistoryRecommender) {
+    return { probabilistic: true, threshold: () => method.threshold, perCandidateThresholds: false };
+  }
   return { probabilistic: false };
 }
 
@@ -52,16 +57,7 @@ export function outcomesOf(run: MethodRun, method: Recommender | undefined, scor
   return {
     method: run.method,
     ...decisionOf(method, scorer),
-    visits: run.visits.map(({ example, scores, predicted }) => ({
-      patientKey: example.patientKey,
-      encounterKey: example.encounterKey,
-      population: example.population,
-      age: example.ageAtVisit,
-      sex: example.sex,
-      truth: example.labels,
-      predicted: [...predicted],
-      scores: new Map(scores),
-    })),
+    visits: run.visits.map(visitOutcome),
   };
 }
 

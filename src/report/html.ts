@@ -1,7 +1,7 @@
 /** The report as one self-contained HTML page: inline CSS and inline SVG, no script, no external request. */
 import { calibrationSpec, countsSpec, methodsSpec, perDrugSpec, subgroupSpec, sweepSpec } from './chart-specs';
 import { renderSvg } from './charts';
-import type { DrugStats, Estimate, PopulationSummary, ValidationReport } from './types';
+import type { DrugStats, Estimate, PopulationSummary, RegimeSummary, ValidationReport } from './types';
 import type { TopLevelSpec } from 'vega-lite/build/index';
 
 export function escapeHtml(text: string): string {
@@ -62,7 +62,7 @@ function provenanceHtml(report: ValidationReport): string {
     ['bootstrap', `${p.bootstrapResamples} resamples over patients, seed ${p.seed}; intervals are 95% percentile intervals`],
     ...p.datasets.map((d): [string, string] => [
       `${d.role} data`,
-      `<code>${escapeHtml(d.path)}</code>: ${d.patients} patients, ${d.visits} visits with covered orders, ${d.files} files, sha256 <code>${d.sha256.slice(0, 16)}…</code>`,
+      `<code>${escapeHtml(d.path)}</code>: ${d.patients} patients, ${d.visits} visits with orders, ${d.files} files, sha256 <code>${d.sha256.slice(0, 16)}…</code>`,
     ]),
     [
       'model',
@@ -76,7 +76,7 @@ function provenanceHtml(report: ValidationReport): string {
   return `<table class="prov">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('')}</table>`;
 }
 
-function populationHtml(population: PopulationSummary): string {
+function populationHtml(population: PopulationSummary, heading = population.name): string {
   const diff = new Map(population.differences.map((d) => [d.method, d]));
   const rows = population.methods.map((m) => {
     const d = diff.get(m.method);
@@ -88,10 +88,16 @@ function populationHtml(population: PopulationSummary): string {
     );
   });
   return (
-    `<h3>${escapeHtml(population.name)}: ${population.visits} visits, ${population.patients} patients</h3>` +
+    `<h3>${escapeHtml(heading)}: ${population.visits} visits, ${population.patients} patients</h3>` +
     `<table><tr><th>method</th><th>Jaccard</th><th>F1</th><th>PRAUC</th><th>#pred/#true</th><th>precision</th><th>recall</th>` +
     `<th>Δ Jaccard vs ${escapeHtml(population.bestBaseline)}</th><th>claim</th></tr>${rows.join('')}</table>`
   );
+}
+
+/** Every method in every regime: whether a method handles renewals and new starts, not only the mix. */
+function regimesHtml(regimes: RegimeSummary[]): string {
+  if (regimes.length === 0) return '<p>Not available: this report was written before regimes were recorded.</p>';
+  return regimes.map((r) => populationHtml(r, `${r.population === 'all' ? 'all populations' : r.population} — ${r.description}`)).join('\n');
 }
 
 function subgroupHtml(report: ValidationReport): string {
@@ -129,8 +135,11 @@ export async function renderHtml(report: ValidationReport): Promise<string> {
 <h1>${escapeHtml(p.title)}</h1>
 <h2>Provenance</h2>${provenanceHtml(report)}
 <h2>Results with 95% confidence intervals</h2>
-<p>Bootstrap over patients. “beats” only where the paired difference to the best baseline (by Jaccard, per population) has an interval above zero. Every number, and every drug, is in <code>report.json</code>.</p>
-${[report.overall, ...(report.populations.length > 1 ? report.populations : [])].map(populationHtml).join('\n')}
+<p>Bootstrap over patients. The best baseline is the best of the five baselines (frequency, carry-forward, logistic, logistic-prompt, history) by Jaccard, in each table; “beats” only where the paired difference to it has an interval above zero. Every number, and every drug, is in <code>report.json</code>.</p>
+${[report.overall, ...(report.populations.length > 1 ? report.populations : [])].map((p) => populationHtml(p)).join('\n')}
+<h2>By regime</h2>
+<p>The regime is the patient's renewal history before the visit: of each earlier pair of consecutive visits with orders, the share of the first visit's drugs ordered again at the second, averaged (from dates, never from order statuses). Populations differ in their mix of regimes; a method that only learned the mix fails in the regime it rarely saw.</p>
+${regimesHtml(report.regimes ?? [])}
 <h2>Plots</h2>
 ${figureHtml}
 <h2>Subgroups (${escapeHtml(report.primaryMethod)})</h2>

@@ -46,6 +46,10 @@ export function modelCardTables(reports: NamedReport[]): string {
       if (populations.length > 1) lines.push(`*${population.name}* (${population.visits} visits)`, '');
       lines.push(...populationTable(population), '');
     }
+    // By regime, the whole test set only (reports written before regimes existed have none).
+    for (const regime of (report.regimes ?? []).filter((r) => r.population === 'all')) {
+      lines.push(`*${regime.description}* (${regime.visits} visits)`, '', ...populationTable(regime), '');
+    }
     const calibration = report.calibration.find((c) => c.method === report.primaryMethod);
     if (calibration) lines.push(`Calibration: ${calibration.reading}`, '');
     const warnings = report.warnings.filter((w) => w.method === report.primaryMethod);

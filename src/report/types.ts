@@ -14,6 +14,8 @@ export interface VisitOutcome {
   population: string;
   age?: number;
   sex?: string;
+  /** The patient's renewal regime before the visit (src/lamo/medication-history.ts). */
+  regime?: string;
   truth: string[];
   predicted: string[];
   /** Candidate → score; P(yes) for probabilistic methods. */
@@ -68,6 +70,13 @@ export interface PopulationSummary {
   methods: MethodSummary[];
   bestBaseline: string;
   differences: PairedDifference[];
+}
+
+/** A population's (or the whole test set's, population "all") visits of one regime, every method with intervals. */
+export interface RegimeSummary extends PopulationSummary {
+  population: string;
+  regime: string;
+  description: string;
 }
 
 export interface CalibrationBin {
@@ -153,7 +162,7 @@ export interface DatasetProvenance {
   role: 'train' | 'test';
   path: string;
   patients: number;
-  /** Encounters with covered orders (examples). */
+  /** Encounters with orders (the examples). */
   visits: number;
   files: number;
   /** sha256 over the sorted relative paths and contents of the data files. */
@@ -189,6 +198,9 @@ export interface ValidationReport {
   patients: number;
   overall: PopulationSummary;
   populations: PopulationSummary[];
+  /** By the patient's renewal regime before the visit: the whole test set, then each population when several.
+   * Regimes without test visits are left out. Reports written before regimes existed have none. */
+  regimes: RegimeSummary[];
   calibration: Calibration[];
   sweep: ThresholdSweep[];
   counts: CountDistribution;

@@ -36,8 +36,8 @@ export async function realPrompts(count: number, modelDir = DEFAULT_MODEL_DIR): 
     const { examples } = buildExamples(records, templates, vocab);
     const step = Math.max(1, Math.floor(examples.length / count));
     for (let i = 0; i < examples.length && prompts.length < count; i += step) {
-      const { prefix, suffixTemplate, template } = examples[i]!.prompt;
-      prompts.push({ prefix, suffixTemplate, template });
+      const { prefix, suffixTemplate, template, candidateHistory } = examples[i]!.prompt;
+      prompts.push({ prefix, suffixTemplate, template, ...(candidateHistory ? { candidateHistory } : {}) });
     }
   }
   if (prompts.length < count) throw new Error(`only ${prompts.length} prompts could be built from ${BUNDLES_DIR}`);

@@ -153,6 +153,9 @@ export class ServiceMetrics {
       get candidates() {
         return scorer.candidates;
       },
+      get scoresExtraCandidates() {
+        return scorer.scoresExtraCandidates;
+      },
       get threshold() {
         return scorer.threshold;
       },

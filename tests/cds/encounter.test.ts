@@ -32,7 +32,7 @@ test('model evidence: the prompt\'s medication list is labelled as what it is, a
     thresholds: thresholdsFromTable({ recommend: 0.5, unsupported: 0.05, candidates: {} }),
     modelVersion: '1',
     covered: new Set(),
-    evidence: { diagnoses: ['Hypertension'], pastHistory: [], procedures: [], medicationsOnAdmission: ['cough syrup'], noteSections: [], previousDrugs: [] },
+    evidence: { diagnoses: ['Hypertension'], pastHistory: [], procedures: [], medicationsOnAdmission: ['cough syrup'], allergies: [], noteSections: [], previousDrugs: [] },
   };
   const without = promptEvidence({ inpatient: false, encounterBasis: 'none' }, model);
   expect(without).toMatch(/- Active problems: Hypertension/);

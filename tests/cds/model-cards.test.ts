@@ -50,7 +50,7 @@ function model(probabilities: Record<string, number>, extra: Partial<ModelOutput
     thresholds: thresholdsFromTable({ recommend: 0.5, unsupported: 0.05, candidates: {} }),
     modelVersion: '1.0.0',
     covered: new Set(vocab.candidates.map((c) => c.name)),
-    evidence: { diagnoses: ['hypertension'], pastHistory: [], procedures: [], medicationsOnAdmission: [], noteSections: ['historyOfPresentIllness'], previousDrugs: [] },
+    evidence: { diagnoses: ['hypertension'], pastHistory: [], procedures: [], medicationsOnAdmission: [], allergies: [], noteSections: ['historyOfPresentIllness'], previousDrugs: [] },
     ...extra,
   };
 }

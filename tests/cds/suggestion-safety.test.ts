@@ -38,7 +38,7 @@ function model(probabilities: Record<string, number>): ModelOutput {
     thresholds: thresholdsFromTable({ recommend: 0.5, unsupported: 0.05, candidates: {} }),
     modelVersion: '1.0.0',
     covered: new Set(vocab.candidates.map((c) => c.name)),
-    evidence: { diagnoses: [], pastHistory: [], procedures: [], medicationsOnAdmission: [], noteSections: [], previousDrugs: [] },
+    evidence: { diagnoses: [], pastHistory: [], procedures: [], medicationsOnAdmission: [], allergies: [], noteSections: [], previousDrugs: [] },
   };
 }
 

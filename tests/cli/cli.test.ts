@@ -39,8 +39,11 @@ describe('lamo-cds dataset', () => {
     const lines = text.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.length).toBeGreaterThan(800);
     const line = lines[0];
-    expect(Object.keys(line).sort()).toEqual(['candidates', 'date', 'encounter', 'patient', 'population', 'prefix', 'split', 'suffixTemplate', 'template']);
+    expect(Object.keys(line).sort()).toEqual(['candidates', 'date', 'encounter', 'patient', 'population', 'prefix', 'regime', 'split', 'suffixTemplate', 'template', 'unreachableLabels']);
     expect(line.population).toBe('synthea-bulk-10');
+    // Every ordered drug is truth: bulk-10's epoetin alfa is outside the vocabulary, a candidate once ordered.
+    const epoetin = lines.flatMap((l) => l.candidates).filter((c: { name: string }) => c.name === 'epoetin alfa');
+    expect(epoetin.some((c: { label: number; history?: string }) => c.label === 1 && /ordered at the last visit/.test(c.history ?? ''))).toBe(true);
     expect(line.patient).toMatch(/^[0-9a-f]{16}$/);
     expect(line.candidates.some((c: { label: number }) => c.label === 1)).toBe(true);
     expect(['train', 'val', 'test']).toContain(line.split.internal);
@@ -62,18 +65,26 @@ describe('lamo-cds dataset', () => {
 });
 
 describe('lamo-cds eval', () => {
-  it('reports all three baselines on the internal split in the documented JSON shape; logistic Jaccard ≥ 0.70', async () => {
+  it('reports all five baselines on the internal split in the documented JSON shape, by regime too; logistic Jaccard ≥ 0.70', async () => {
     const { stdout, stderr } = await cli('eval', '--data', R4_615, '--split', 'internal', '--json');
     expect(stderr).toMatch(/peak RSS \d+ MB/);
     const report = JSON.parse(stdout);
-    expect(Object.keys(report)).toEqual(['dataset', 'split', 'visits', 'results', 'populations']);
-    expect(report.populations).toEqual([{ name: 'synthea-r4-615', visits: report.visits, results: report.results }]);
+    expect(Object.keys(report)).toEqual(['dataset', 'split', 'visits', 'results', 'populations', 'regimes']);
+    expect(report.populations).toEqual([{ name: 'synthea-r4-615', visits: report.visits, results: report.results, regimes: report.regimes }]);
     expect(report.split).toBe('internal');
     expect(report.visits).toBeGreaterThan(300);
     const methods = report.results.map((r: { method: string }) => r.method);
-    expect(methods).toEqual(['frequency', 'carry-forward', 'logistic']);
+    expect(methods).toEqual(['frequency', 'carry-forward', 'logistic', 'logistic-prompt', 'history']);
     for (const row of report.results) {
       expect(Object.keys(row)).toEqual(['method', 'jaccard', 'f1', 'precision', 'recall', 'prauc', 'ddi_rate', 'avg_predicted', 'avg_truth']);
+    }
+    // Every test visit is in exactly one regime; every method has a row with its interval in each regime met.
+    const regimes = report.regimes as { regime: string; visits: number; results: { method: string; jaccard: number; jaccard_ci: [number, number] }[] }[];
+    expect(regimes.map((r) => r.regime)).toEqual(['first-visit', 'no-renewals', 'some-renewals', 'renewing']);
+    expect(regimes.reduce((sum, r) => sum + r.visits, 0)).toBe(report.visits);
+    for (const regime of regimes.filter((r) => r.visits > 0)) {
+      expect(regime.results.map((r) => r.method)).toEqual(methods);
+      for (const r of regime.results) expect(r.jaccard_ci[0] <= r.jaccard + 1e-9 && r.jaccard <= r.jaccard_ci[1] + 1e-9).toBe(true);
     }
     const logistic = report.results[2];
     expect(logistic.jaccard).toBeGreaterThanOrEqual(0.7);

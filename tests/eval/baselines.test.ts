@@ -12,10 +12,12 @@ function example(id: string, labels: string[], features: Partial<EncounterFeatur
     patientId: id,
     encounterId: id,
     date: '2020-01-01',
-    prompt: { prefix: '', suffixTemplate: '{drug}.', template: 'withoutHistory', evidence: { diagnoses: [], pastHistory: [], procedures: [], medicationsOnAdmission: [], noteSections: [], previousDrugs: [] } },
+    prompt: { prefix: '', suffixTemplate: '{drug}.', template: 'withoutHistory', evidence: { diagnoses: [], pastHistory: [], procedures: [], medicationsOnAdmission: [], allergies: [], noteSections: [], previousDrugs: [] } },
     labels,
+    candidates: ['amoxicillin', 'lisinopril', 'metformin'],
     uncoveredOrders: 0,
     features: { encounterTypes: [], reasons: [], conditions: [], procedures: [], previousDrugs: [], ...features },
+    history: { visits: [], regime: 'first-visit', drugs: new Map() },
   };
 }
 
@@ -39,7 +41,9 @@ describe('baselines', () => {
     const method = new FrequencyRecommender();
     method.fit(train);
     // labels per visit: 1 and 2 alternate → mean 1.5 → k = 2
-    expect(method.recommend().predicted.size).toBe(2);
+    expect(method.recommend(test[0]).predicted.size).toBe(2);
+    // Only the visit's candidates: a drug outside them is never predicted.
+    expect([...method.recommend({ ...test[0], candidates: ['amoxicillin', 'ibuprofen'] }).predicted]).toEqual(['amoxicillin']);
   });
 
   it('carry-forward repeats the previous drugs', () => {
@@ -73,7 +77,7 @@ describe('baselines', () => {
       { train, validation, test: mixed },
       { dataset: 'synthetic', split: 'internal', populations: ['pop-b', 'pop-a', 'pop-c'] },
     );
-    expect(Object.keys(report)).toEqual(['dataset', 'split', 'visits', 'results', 'populations']);
+    expect(Object.keys(report)).toEqual(['dataset', 'split', 'visits', 'results', 'populations', 'regimes']);
     expect(report.populations.map((p) => [p.name, p.visits])).toEqual([['pop-b', 5], ['pop-a', 4], ['pop-c', 0]]);
     const [b, a] = report.populations.map((p) => p.results[0]);
     // pop-a: 2 sinusitis (Jaccard 0) + 2 diabetes (1/2); pop-b the same plus one more sinusitis visit.

@@ -35,3 +35,12 @@ export function maxAbsDiff(a: Map<string, number>, b: Map<string, number>): numb
   }
   return max;
 }
+
+/** A scratch copy of the test model declaring the history prompt format (`"prompt": { "history": true }`), as
+ * models trained after issue 17 do: same weights, so only what the format switches on differs. */
+export function historyFormatModelDir(): string {
+  const dir = copyModelDir();
+  const file = path.join(dir, 'lamo.json');
+  writeJsonFile(file, { ...readJsonFile<Record<string, unknown>>(file), prompt: { history: true } });
+  return dir;
+}

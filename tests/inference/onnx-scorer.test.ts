@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { OnnxScorer, UnknownCandidateError } from '../../src/inference/onnx-scorer';
 import type { EncounterPrompt } from '../../src/lamo/types';
-import { copyModelDir, maxAbsDiff, readJsonFile, realPrompts, TEST_MODEL_DIR, writeJsonFile } from './helpers';
+import { copyModelDir, historyFormatModelDir, maxAbsDiff, readJsonFile, realPrompts, TEST_MODEL_DIR, writeJsonFile } from './helpers';
 
 let scorer: OnnxScorer;
 let prompts: EncounterPrompt[];
@@ -53,9 +53,66 @@ test('a subset of candidates is scored in the order asked, with the same values 
   for (const name of subset) expect(Math.abs(some.get(name)! - all.get(name)!)).toBeLessThanOrEqual(1e-5);
 });
 
-test('an unknown candidate is refused by name', async () => {
-  await expect(scorer.scoreShared(prompts[0]!, ['no-such-drug'])).rejects.toThrow(UnknownCandidateError);
-  await expect(scorer.scoreShared(prompts[0]!, ['no-such-drug'])).rejects.toThrow(/no-such-drug/);
+test('the shipped model (2.0.0: no "prompt.history") scores only the candidates it lists, never a history\'s extras', async () => {
+  const extra = 'epoetin alfa (test extra)';
+  expect(scorer.scoresExtraCandidates).toBe(false);
+  const renewed = { ...prompts[0]!, candidateHistory: { [extra]: '' } };
+  expect([...(await scorer.scoreShared(renewed)).keys()]).toEqual([...scorer.candidates]);
+  await expect(scorer.scoreShared(prompts[0]!, [extra])).rejects.toThrow(UnknownCandidateError);
+});
+
+test('a model of the history format: a candidate outside the manifest (a drug of the patient\'s history) is scored by the "*" file, with its history in the suffix', async () => {
+  const dir = historyFormatModelDir();
+  const open = await OnnxScorer.create(dir, { intraOpNumThreads: 1 });
+  try {
+    const extra = 'epoetin alfa (test extra)';
+    expect(open.scoresExtraCandidates).toBe(true);
+    const plain = await open.scoreShared(prompts[0]!, [extra]);
+    expect([...plain.keys()]).toEqual([extra]);
+    const renewed = { ...prompts[0]!, candidateHistory: { [extra]: ', ordered at the last visit, at 3 of the last 3 visits' } };
+    const withHistory = await open.scoreShared(renewed, [extra]);
+    expect(Math.abs(withHistory.get(extra)! - plain.get(extra)!)).toBeGreaterThan(1e-6);
+    expect(maxAbsDiff(withHistory, await open.scoreNaive(renewed, [extra]))).toBeLessThanOrEqual(1e-4);
+    // By default a prompt is scored on the manifest's candidates and its history's other drugs.
+    const all = await open.scoreShared(renewed);
+    expect([...all.keys()]).toEqual([...open.candidates, extra]);
+  } finally {
+    await open.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a manifest whose "prompt" is not { history: boolean } is refused at load', async () => {
+  const dir = copyModelDir();
+  try {
+    const file = path.join(dir, 'lamo.json');
+    writeJsonFile(file, { ...readJsonFile<Record<string, unknown>>(file), prompt: { history: 'yes' } });
+    await expect(OnnxScorer.create(dir, { intraOpNumThreads: 1 })).rejects.toThrow(/prompt\/history must be boolean/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a model without a "*" file refuses a candidate it does not list, by name', async () => {
+  const dir = copyModelDir();
+  try {
+    const manifestFile = path.join(dir, 'lamo.json');
+    const manifest = readJsonFile<{ models: { file: string; candidates: '*' | string[] }[] }>(manifestFile);
+    manifest.models = [{ file: manifest.models[0]!.file, candidates: [...scorer.candidates] }];
+    writeJsonFile(manifestFile, manifest);
+    const closed = await OnnxScorer.create(dir, { intraOpNumThreads: 1 });
+    try {
+      expect(closed.scoresExtraCandidates).toBe(false);
+      await expect(closed.scoreShared(prompts[0]!, ['no-such-drug'])).rejects.toThrow(UnknownCandidateError);
+      await expect(closed.scoreShared(prompts[0]!, ['no-such-drug'])).rejects.toThrow(/no-such-drug/);
+      const renewed = { ...prompts[0]!, candidateHistory: { 'no-such-drug': ', ordered at the last visit' } };
+      expect([...(await closed.scoreShared(renewed)).keys()]).toEqual([...scorer.candidates]);
+    } finally {
+      await closed.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('group-wise models: candidates routed to two model files score as the single file does (same weights)', async () => {

@@ -5,7 +5,7 @@ import { OnnxScorer, UnknownCandidateError } from '../../src/inference/onnx-scor
 import { QueueFullError } from '../../src/inference/types';
 import { createScorer, WorkerCrashedError, type WorkerPool } from '../../src/inference/worker-pool';
 import type { EncounterPrompt } from '../../src/lamo/types';
-import { copyModelDir, maxAbsDiff, readJsonFile, realPrompts, TEST_MODEL_DIR } from './helpers';
+import { copyModelDir, historyFormatModelDir, maxAbsDiff, readJsonFile, realPrompts, TEST_MODEL_DIR, writeJsonFile } from './helpers';
 
 let prompts: EncounterPrompt[];
 /** Single-threaded, in-process results: what every pooled result must equal. */
@@ -148,13 +148,40 @@ test('when no replacement can start (model file gone), calls fail at once instea
   }
 });
 
-test('unknown candidates are refused before queueing; a subset is scored in the order given', async () => {
+test('extra candidates (the patient\'s own earlier drugs) are scored by the "*" model of the history format only; a subset is scored in the order given', async () => {
+  const renewed = { ...prompts[0]!, candidateHistory: { 'drug outside the manifest': ', ordered at the last visit' } };
+  const dir = historyFormatModelDir();
+  try {
+    const historyModel = await createScorer(dir, { threads: 1, intraOpNumThreads: 1, warn: () => undefined });
+    open.push(historyModel);
+    expect(historyModel.scoresExtraCandidates).toBe(true);
+    const extra = await historyModel.score(renewed);
+    expect([...extra.probabilities.keys()]).toEqual([...candidates, 'drug outside the manifest']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   const scorer = await pool({ threads: 1 });
-  await expect(scorer.score(prompts[0]!, ['no-such-drug'])).rejects.toThrow(UnknownCandidateError);
+  expect(scorer.scoresExtraCandidates).toBe(false); // the shipped 2.0.0
+  expect([...(await scorer.score(renewed)).probabilities.keys()]).toEqual([...candidates]);
   const subset = [candidates[4]!, candidates[1]!];
   const result = await scorer.score(prompts[0]!, subset);
   expect([...result.probabilities.keys()]).toEqual(subset);
   expect(Math.abs(result.probabilities.get(subset[0]!)! - expected[0]!.get(subset[0]!)!)).toBeLessThanOrEqual(1e-6);
+});
+
+test('a model without a "*" file: unknown candidates are refused before queueing', async () => {
+  const dir = copyModelDir();
+  try {
+    const manifestFile = path.join(dir, 'lamo.json');
+    const manifest = readJsonFile<{ models: { file: string; candidates: '*' | string[] }[] }>(manifestFile);
+    manifest.models = [{ file: manifest.models[0]!.file, candidates: [...candidates] }];
+    writeJsonFile(manifestFile, manifest);
+    const scorer = await createScorer(dir, { threads: 1, intraOpNumThreads: 1, warn: () => undefined });
+    open.push(scorer);
+    await expect(scorer.score(prompts[0]!, ['no-such-drug'])).rejects.toThrow(UnknownCandidateError);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('close() rejects waiting jobs and later calls', async () => {

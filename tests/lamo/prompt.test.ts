@@ -78,6 +78,42 @@ describe('buildEncounterPrompt', () => {
     expect(prompt.prefix).toContain('Medications on admission: [epoetin]');
   });
 
+  it('puts each earlier drug\'s history after its name in its suffix and the recent visits in the prefix; a drug never ordered keeps the short suffix', () => {
+    const visit = (id: string, start: string, drugs: string[]) =>
+      encounter(id, start, { medications: drugs.map((d, i) => order(`${id}-${i}`, `${d} 10 MG Oral Tablet`, id, start)) });
+    const e1 = visit('e1', '2020-01-01T10:00:00Z', ['Lisinopril', 'Amoxicillin']);
+    const e2 = visit('e2', '2020-02-01T10:00:00Z', ['Lisinopril']);
+    const e3 = visit('e3', '2020-03-01T10:00:00Z', ['Lisinopril']);
+    const e4 = visit('e4', '2020-03-29T10:00:00Z', ['Lisinopril', 'Metformin']);
+    const prompt = buildEncounterPrompt(record([e1, e2, e3, e4]), e4, TEMPLATES, vocab);
+    expect(suffixFor(prompt, 'lisinopril')).toBe(
+      "lisinopril, ordered at the last visit, at 3 of the last 3 visits, last ordered 4 weeks ago, renewed every time.\n'''\n###Answer:\n",
+    );
+    expect(suffixFor(prompt, 'amoxicillin')).toBe(
+      "amoxicillin, not ordered at the last visit, at 1 of the last 3 visits, last ordered 3 months ago, never renewed.\n'''\n###Answer:\n",
+    );
+    // metformin is first ordered in e4 itself: nothing in the prompt may say so
+    expect(suffixFor(prompt, 'metformin')).toBe("metformin.\n'''\n###Answer:\n");
+    expect(Object.keys(prompt.candidateHistory ?? {}).sort()).toEqual(['amoxicillin', 'lisinopril']);
+    expect(prompt.prefix).toContain('Recent visits with orders: 4 weeks ago: [lisinopril]; 2 months ago: [lisinopril]; 3 months ago: [amoxicillin, lisinopril]');
+    expect(prompt.prefix).toContain('Drugs ordered again at the next visit: usually');
+  });
+
+  it('replays from dates: an old order still "active" at export is no current medication unless the call is live', () => {
+    const e1 = encounter('e1', '2015-01-01T10:00:00Z', {
+      medications: [order('m0', 'Lisinopril 10 MG Oral Tablet', 'e1', '2015-01-01T10:00:00Z', 'active')],
+    });
+    const e2 = encounter('e2', '2020-01-01T10:00:00Z', {
+      medications: [order('m1', 'Metformin 500 MG Oral Tablet', 'e2', '2020-01-01T10:00:00Z')],
+    });
+    const replayed = buildEncounterPrompt(record([e1, e2]), e2, TEMPLATES, vocab);
+    expect(replayed.prefix).toContain('Medications on admission: []');
+    const live = buildEncounterPrompt(record([e1, e2]), e2, TEMPLATES, vocab, { statusIsCurrent: true });
+    expect(live.prefix).toContain('Medications on admission: [lisinopril]');
+    // the history is the same either way: it comes from dates
+    expect(live.candidateHistory).toEqual(replayed.candidateHistory);
+  });
+
   it('rejects a template without {drug} in {input}', () => {
     const e1 = encounter('e1', '2020-01-01T10:00:00Z');
     const broken = { ...TEMPLATES, withoutHistory: '{input}{input}' };

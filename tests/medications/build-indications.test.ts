@@ -70,13 +70,14 @@ describe('build-indications: what the data may teach', () => {
   it('counts the reasons of drugs outside the vocabulary under their normalised name, apart from the candidates', () => {
     const counts: ReasonCounts = new Map();
     const htn = condition('c1', '59621000', 'Essential hypertension (disorder)');
-    const losartan = order('o1', '979485', 'losartan potassium 25 MG Oral Tablet', ['c1']);
-    countReasons([record([htn], [losartan])], vocabulary, 'pop-a', counts);
+    // Bumetanide: outside the vocabulary (losartan served here until issue 17's vocabulary made it a candidate).
+    const bumetanide = order('o1', '197418', 'Bumetanide 1 MG Oral Tablet', ['c1']);
+    countReasons([record([htn], [bumetanide])], vocabulary, 'pop-a', counts);
     expect(counts.size).toBe(0);
-    countReasons([record([htn], [losartan])], vocabulary, 'pop-a', counts, loadNameTables());
+    countReasons([record([htn], [bumetanide])], vocabulary, 'pop-a', counts, loadNameTables());
     const reviewed: IndicationsFile = { description: '', sources: { S: 'a source' }, drugs: { simvastatin: { indications: [{ group: 'hyperlipidaemia', origin: 'reviewed', source: 'S', review: 'r' }] } } };
     const table = buildIndicationTable(['simvastatin'], reviewed, counts);
     expect(Object.keys(table.drugs)).toEqual(['simvastatin']);
-    expect(table.otherDrugs?.losartan.indications).toEqual([{ condition: { system: 'snomed', code: '59621000', display: 'Essential hypertension (disorder)' }, origin: 'synthea', counts: { 'pop-a': 1 } }]);
+    expect(table.otherDrugs?.bumetanide.indications).toEqual([{ condition: { system: 'snomed', code: '59621000', display: 'Essential hypertension (disorder)' }, origin: 'synthea', counts: { 'pop-a': 1 } }]);
   });
 });

@@ -62,12 +62,14 @@ describe('the tables', () => {
 });
 
 describe('a drug outside the model vocabulary is known by its class', () => {
-  it('losartan (ATC C09CA01) treats hypertension, not a sprain', () => {
-    const losartan = drug('losartan potassium 25 MG Oral Tablet', '979485');
-    expect(losartan.candidate).toBeUndefined();
-    expect(supports(losartan, HYPERTENSION)).toBe(true);
-    expect(supports(losartan, SPRAIN)).toBe(false);
-    expect(isKnown(rules.profile(losartan))).toBe(true);
+  // Losartan and bevacizumab served here until issue 17's vocabulary (the three training populations) made them
+  // candidates with reviewed indications.
+  it('bumetanide (ATC C03CA02) treats hypertension, not a sprain', () => {
+    const bumetanide = drug('Bumetanide 1 MG Oral Tablet', '197418');
+    expect(bumetanide.candidate).toBeUndefined();
+    expect(supports(bumetanide, HYPERTENSION)).toBe(true);
+    expect(supports(bumetanide, SPRAIN)).toBe(false);
+    expect(isKnown(rules.profile(bumetanide))).toBe(true);
   });
 
   it('the longest listed prefix applies: prasugrel (B01AC22) is for coronary disease, not stroke as its class', () => {
@@ -78,8 +80,8 @@ describe('a drug outside the model vocabulary is known by its class', () => {
   });
 
   it('a drug no table knows is not known: nothing may be claimed about its indication', () => {
-    const bevacizumab = drug('4 ML bevacizumab 25 MG/ML Injection', '1657066');
-    const profile = rules.profile(bevacizumab);
+    const deflazacort = drug('deflazacort 6 MG Oral Tablet', '153098');
+    const profile = rules.profile(deflazacort);
     expect(profile.indications).toEqual([]);
     expect(isKnown(profile)).toBe(false);
   });

@@ -1,6 +1,7 @@
 /** The whole report from synthetic outcomes of two populations: fast, no data set, no model. */
 import { buildReport, reportJson } from '../../src/report/build';
 import { renderHtml } from '../../src/report/html';
+import { modelCardTables } from '../../src/report/model-card';
 import type { MethodOutcomes, Provenance, VisitOutcome } from '../../src/report/types';
 import { method, visit } from './helpers';
 
@@ -94,5 +95,60 @@ describe('buildReport', () => {
     // Drug "a" has 120 visits (≥ 20): the worst-drugs plot is drawn too.
     expect(ids).toEqual(['methods', 'calibration', 'sweep', 'counts', 'drugs-frequent', 'drugs-worst', 'subgroups']);
     expect(html).toMatch(/<li class="warn">lamo: population B/);
+  });
+});
+
+describe('buildReport by regime', () => {
+  /** Renewing visits: history renews (right), logistic-prompt does not; first visits: the reverse. */
+  function regimeOutcomes(): MethodOutcomes[] {
+    const history: VisitOutcome[] = [];
+    const prompt: VisitOutcome[] = [];
+    const lamo: VisitOutcome[] = [];
+    for (let p = 0; p < 40; p++) {
+      const regime = p % 2 ? 'renewing' : 'first-visit';
+      const population = p < 30 ? 'A' : 'B';
+      const extra = { population, regime };
+      const renewing = regime === 'renewing';
+      history.push(visit(`p${p}`, `e${p}`, ['a'], renewing ? ['a'] : [], {}, extra));
+      prompt.push(visit(`p${p}`, `e${p}`, ['a'], renewing ? ['b'] : ['a'], {}, extra));
+      lamo.push(visit(`p${p}`, `e${p}`, ['a'], ['a'], {}, extra));
+    }
+    return [method('logistic-prompt', prompt), method('history', history), method('lamo', lamo)];
+  }
+  const report = buildReport({ methods: regimeOutcomes(), provenance, bootstrap: { resamples: 200, seed: 2 } });
+
+  it('summarises every method in each regime, whole test set first, then each population', () => {
+    expect(report.regimes.map((r) => [r.population, r.regime, r.visits, r.bestBaseline])).toEqual([
+      ['all', 'first-visit', 20, 'logistic-prompt'],
+      ['all', 'renewing', 20, 'history'],
+      ['A', 'first-visit', 15, 'logistic-prompt'],
+      ['A', 'renewing', 15, 'history'],
+      ['B', 'first-visit', 5, 'logistic-prompt'],
+      ['B', 'renewing', 5, 'history'],
+    ]);
+    const renewing = report.regimes[1];
+    expect(renewing.methods.map((m) => [m.method, m.jaccard.value])).toEqual([['logistic-prompt', 0], ['history', 1], ['lamo', 1]]);
+    expect(renewing.description).toMatch(/renewal rate ≥ 0\.5/);
+    // Pooled, the two new baselines tie (0.5 each): the first listed is the best baseline.
+    expect(report.overall.bestBaseline).toBe('logistic-prompt');
+  });
+
+  it('renders a table per regime, and says so where a report predates regimes', async () => {
+    const html = await renderHtml(report);
+    expect(html).toContain('<h2>By regime</h2>');
+    expect(html).toMatch(/<h3>all populations — renewing history \(renewal rate ≥ 0\.5\): 20 visits, 20 patients<\/h3>/);
+    expect(html).toMatch(/<h3>B — first visit with orders[^<]*: 5 visits, 5 patients<\/h3>/);
+    const old = await renderHtml({ ...report, regimes: undefined as unknown as typeof report.regimes });
+    expect(old).toContain('written before regimes were recorded');
+  });
+
+  it('puts the whole test set\'s regime tables in the model card', () => {
+    const card = modelCardTables([{ name: 'run', report }]);
+    expect(card).toMatch(/\*renewing history \(renewal rate ≥ 0\.5\)\* \(20 visits\)\n\n\| method \| Jaccard \| F1 \| PRAUC \| #pred\/#true \| Δ Jaccard vs history \|/);
+    expect(card).not.toMatch(/\*B\*.*renewing/);
+  });
+
+  it('has no regimes when the outcomes carry none', () => {
+    expect(buildReport({ methods: outcomes(), provenance, bootstrap: { resamples: 100, seed: 1 } }).regimes).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-/** Prescribes again what the previous visit with orders prescribed. Needs no training. */
+/** Prescribes again what the previous visit with orders prescribed (within the visit's candidates). Needs no training. */
 import type { EncounterExample } from '../../dataset/examples';
 import type { Recommendation, Recommender } from '../recommender';
 
@@ -8,7 +8,8 @@ export class CarryForwardRecommender implements Recommender {
   fit(): void {}
 
   recommend(example: EncounterExample): Recommendation {
-    const predicted = new Set(example.features.previousDrugs);
+    const candidates = new Set(example.candidates);
+    const predicted = new Set(example.features.previousDrugs.filter((drug) => candidates.has(drug)));
     return { scores: new Map([...predicted].map((drug) => [drug, 1])), predicted };
   }
 }

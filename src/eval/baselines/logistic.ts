@@ -1,8 +1,12 @@
-/** One-vs-rest logistic regression on bag-of-codes features; one decision threshold tuned on validation. */
+/**
+ * One-vs-rest logistic regression on bag-of-tokens features; one decision threshold tuned on validation.
+ * `logistic` reads the structured codes of the visit (conditions, procedures, class, type, reason, previous
+ * drugs); `logistic-prompt` (./logistic-prompt.ts) the same model over the prompt's own sections.
+ */
 import type { EncounterExample, EncounterFeatures } from '../../dataset/examples';
 import { MultiLabelLogistic, DEFAULT_LOGISTIC_OPTIONS, type LogisticOptions } from '../logistic/trainer';
-import { mean, setMetrics } from '../metrics';
 import type { Recommendation, Recommender } from '../recommender';
+import { selectAbove, tuneThreshold } from './threshold';
 
 export function featureTokens(features: EncounterFeatures): string[] {
   return [
@@ -15,20 +19,24 @@ export function featureTokens(features: EncounterFeatures): string[] {
   ];
 }
 
-const THRESHOLD_GRID = Array.from({ length: 19 }, (_, i) => 0.05 * (i + 1));
+/** The tokens (binary features) a logistic baseline reads from a visit. */
+export type TokensOf = (example: EncounterExample) => string[];
 
 export class LogisticRecommender implements Recommender {
-  readonly method = 'logistic';
   threshold = 0.5;
   private featureIndex = new Map<string, number>();
   private labels: string[] = [];
   private model = new MultiLabelLogistic(0, 0);
 
-  constructor(private readonly options: LogisticOptions = DEFAULT_LOGISTIC_OPTIONS) {}
+  constructor(
+    private readonly options: LogisticOptions = DEFAULT_LOGISTIC_OPTIONS,
+    readonly method: string = 'logistic',
+    private readonly tokensOf: TokensOf = (example) => featureTokens(example.features),
+  ) {}
 
   private encode(example: EncounterExample): number[] {
     const indices = new Set<number>();
-    for (const token of featureTokens(example.features)) {
+    for (const token of this.tokensOf(example)) {
       const index = this.featureIndex.get(token);
       if (index !== undefined) indices.add(index);
     }
@@ -37,7 +45,7 @@ export class LogisticRecommender implements Recommender {
 
   fit(train: EncounterExample[], validation: EncounterExample[]): void {
     for (const example of train) {
-      for (const token of featureTokens(example.features)) {
+      for (const token of this.tokensOf(example)) {
         if (!this.featureIndex.has(token)) this.featureIndex.set(token, this.featureIndex.size);
       }
     }
@@ -51,31 +59,23 @@ export class LogisticRecommender implements Recommender {
       })),
       this.options,
     );
-    this.threshold = this.tuneThreshold(validation.length ? validation : train);
+    const tuning = validation.length ? validation : train;
+    this.threshold = tuneThreshold(tuning.map((example) => ({ scores: this.scores(example), truth: new Set(example.labels) })));
   }
 
-  /** The threshold with the best mean validation Jaccard (ties → the higher, more conservative one). */
-  private tuneThreshold(examples: EncounterExample[]): number {
-    const scored = examples.map((example) => ({ probabilities: this.model.predict(this.encode(example)), truth: new Set(example.labels) }));
-    let best = { threshold: 0.5, jaccard: -1 };
-    for (const threshold of THRESHOLD_GRID) {
-      const jaccard = mean(scored.map(({ probabilities, truth }) => setMetrics(this.select(probabilities, threshold), truth).jaccard));
-      if (jaccard >= best.jaccard) best = { threshold, jaccard };
-    }
-    return best.threshold;
-  }
-
-  private select(probabilities: Float64Array, threshold: number): Set<string> {
-    const predicted = new Set<string>();
-    probabilities.forEach((p, i) => {
-      if (p >= threshold) predicted.add(this.labels[i]);
+  /** P(yes) of every learned drug that is among the visit's candidates (the set every method chooses from). */
+  private scores(example: EncounterExample): Map<string, number> {
+    const probabilities = this.model.predict(this.encode(example));
+    const candidates = new Set(example.candidates);
+    const scores = new Map<string, number>();
+    this.labels.forEach((label, i) => {
+      if (candidates.has(label)) scores.set(label, probabilities[i]);
     });
-    return predicted;
+    return scores;
   }
 
   recommend(example: EncounterExample): Recommendation {
-    const probabilities = this.model.predict(this.encode(example));
-    const scores = new Map(this.labels.map((label, i) => [label, probabilities[i]]));
-    return { scores, predicted: this.select(probabilities, this.threshold) };
+    const scores = this.scores(example);
+    return { scores, predicted: selectAbove(scores, this.threshold) };
   }
 }

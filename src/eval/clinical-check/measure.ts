@@ -204,7 +204,9 @@ export async function measurePopulation(
       countSuggestions(cards);
       if (view && withheld.candidate !== undefined && scorer.candidates.includes(withheld.candidate)) {
         c.service.add(found);
-        const result = await scorer.score(buildEncounterPrompt(record, view, knowledge.templates, knowledge.vocabulary), [withheld.candidate]);
+        // The prompt the service builds for this call (a live call: statuses current), so model and service compare like for like.
+        const prompt = buildEncounterPrompt(record, view, knowledge.templates, knowledge.vocabulary, { statusIsCurrent: true });
+        const result = await scorer.score(prompt, [withheld.candidate]);
         const byModel = (result.probabilities.get(withheld.candidate) ?? 0) >= scorer.thresholds.recommend(withheld.candidate);
         c.model.add(byModel);
         if (byModel && !found) {
