@@ -74,6 +74,7 @@ export function createSafetyChecks(knowledge: DrugKnowledge, tables: SafetyTable
       if (off !== undefined) return { allowed: false, reason: `switched off at this hospital: ${off}` };
       return tables.settings.verdict(candidate, where);
     },
+    withdrawn: (drug) => tables.settings.withdrawn(drug.name, drug.ingredients),
     className: (code) => classNames[code],
   };
 }

@@ -167,7 +167,9 @@ export type CardKind =
   /** A drug the drug catalogue does not know: no class, so class-based checks could not run (src/cds/cards/unknown-drug.ts). */
   | 'drug-not-in-catalogue'
   /** A drug the AGS Beers Criteria list as potentially inappropriate for an older adult (src/cds/cards/older-adults.ts). */
-  | 'older-adult';
+  | 'older-adult'
+  /** A drug withdrawn from the market (src/cds/cards/withdrawn.ts). */
+  | 'withdrawn-drug';
 
 /** A card and what produced it, for the audit trail. */
 export interface IssuedCard {

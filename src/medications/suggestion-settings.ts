@@ -98,6 +98,11 @@ export class SuggestionSettings {
     return (entries as SettingEntry[]).reduce((most, entry) => ((RESTRICTION.get(entry.setting) ?? 0) > (RESTRICTION.get(most.setting) ?? 0) ? entry : most));
   }
 
+  /** The 'never' entry of a drug or of one of its ingredients (withdrawn from the market), if any. */
+  withdrawn(name: string, ingredients: readonly string[]): SettingEntry | undefined {
+    return [name, ...ingredients].map((key) => this.file.drugs[key]).find((entry) => entry?.setting === 'never');
+  }
+
   /** Whether the drug may be suggested in this setting, and why not. */
   verdict(name: string, where: EncounterSetting): SettingVerdict {
     const entry = this.entryOf(name);

@@ -32,6 +32,7 @@ export const TOPICS: Record<CardKind, Coding> = {
   'repeated-order': { system: TOPIC_SYSTEM, code: 'repeatedOrder', display: 'Product ordered several times in one order set' },
   'drug-not-in-catalogue': { system: TOPIC_SYSTEM, code: 'drugNotInCatalogue', display: 'Drug not in the drug catalogue' },
   'older-adult': { system: TOPIC_SYSTEM, code: 'olderAdultCaution', display: 'Potentially inappropriate in older adults' },
+  'withdrawn-drug': { system: TOPIC_SYSTEM, code: 'withdrawnDrug', display: 'Drug withdrawn from the market' },
 };
 
 const reason = (code: string, display: string): Coding => ({ system: OVERRIDE_REASON_SYSTEM, code, display });

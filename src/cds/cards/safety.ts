@@ -9,7 +9,7 @@
  * pairs with a draft) and `activeSafetyFindings` (every pair of active drugs, for the review and discharge).
  */
 import type { AllergyEntry, ConditionEntry, MedicationOrder } from '../../fhir/types';
-import type { EncounterSetting, SettingVerdict } from '../../medications/suggestion-settings';
+import type { EncounterSetting, SettingEntry, SettingVerdict } from '../../medications/suggestion-settings';
 import type { DuplicateContext } from '../../safety/duplicate-rules';
 import type {
   AllergyFinding,
@@ -30,6 +30,7 @@ import { md, overrideNote, OVERRIDE_REASONS, sourceLine } from './card';
 import { cautionFindings } from './cautions';
 import { duplicateGroups, groupedDuplicateFinding } from './duplicate-groups';
 import { olderAdultFindings } from './older-adults';
+import { withdrawnFindings } from './withdrawn';
 import { repeatedDrafts, repeatedOrderFindings } from './repeated-orders';
 import { ageOf, duplicateContext, patientContext } from './safety-context';
 
@@ -51,6 +52,8 @@ export interface SafetyChecks {
   olderAdults(drugs: readonly { drug: SafetyDrug; scope: OlderAdultScope }[], patient: { age?: number; conditions: readonly ConditionEntry[] }): OlderAdultFinding[];
   /** Whether a candidate may be suggested where the decision is made (reviewed setting, local switch-offs). */
   suggestionSetting(candidate: string, where: EncounterSetting): SettingVerdict;
+  /** Why a drug is off the market (its reviewed 'never' setting), if it is. */
+  withdrawn(drug: SafetyDrug): SettingEntry | undefined;
   /** The name of an ATC class ("Propionic acid derivatives"), if the table has it. */
   className(code: string): string | undefined;
 }
@@ -211,6 +214,7 @@ function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyD
     ...checks.interactions(drugs, patientContext(assessment), pairs).map((f) => interactionFinding(f, namer, intended)),
     ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions), namer),
     ...olderAdultFindings(assessment, judgedDrugs, namer, (drugs) => checks.olderAdults(drugs, { ...ageOf(assessment), conditions: assessment.record.conditions })),
+    ...withdrawnFindings(judgedDrugs, namer, checks),
     ...duplicateCards(duplicates, namer),
   ];
   return found.filter((f): f is Finding => f !== undefined);

@@ -49,7 +49,7 @@ export interface Share {
 }
 
 /** Checks of the service, by the topic code of their findings (src/cds/cards/card.ts TOPICS). */
-export const ALERT_RULES = ['drugInteraction', 'duplicateTherapy', 'contraindication', 'olderAdultCaution', 'allergyConflict', 'unsupportedOrder'] as const;
+export const ALERT_RULES = ['drugInteraction', 'duplicateTherapy', 'contraindication', 'olderAdultCaution', 'allergyConflict', 'withdrawnDrug', 'unsupportedOrder'] as const;
 
 export interface PopulationResult {
   population: string;
