@@ -1,0 +1,91 @@
+/**
+ * The lead's fourth read, as an EHR calls the service (real model, tables, SQLite, HTTP) on a shared Synthea
+ * patient, with products an EHR names by text only (a local code, no RxNorm):
+ *  - a penicillin allergy and a cephalosporin written as its ester ("Cefuroxime axetil"): the cross-reactivity
+ *    warning (the ester name hid the ingredient, and no allergy card came);
+ *  - an injectable antibiotic outside the populations (ceftriaxone) is identified with its class, so the checks
+ *    by class run and no "not in the drug catalogue" card appears;
+ *  - "Low back pain" as a real EHR codes it (SNOMED 279039007, not Synthea's "Chronic low back pain") is an
+ *    indication for an NSAID or a muscle relaxant: no "no indication" warning.
+ * The interaction pairs of the same read are rows of tests/safety/coverage-pairs.json.
+ */
+import type { AllergyIntolerance, Condition, FhirResource, MedicationRequest } from 'fhir/r4';
+import type { Card } from '../../src/cds/types';
+import { call, draftOrder, expectWellFormedCard, latestEncounterId, loadPatient, orderRequest, PLAIN_PATIENT, standardPrefetch, startApp, type CardsResponse, type RunningApp } from './helpers';
+
+let app: RunningApp;
+let plain: FhirResource[];
+
+beforeAll(async () => {
+  app = await startApp({ CDS_DEADLINE_MS: '20000' });
+  plain = loadPatient(PLAIN_PATIENT);
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const LOCAL_FORMULARY = 'urn:oid:2.16.840.1.113883.3.4242.1';
+const topics = (card: Card | undefined): { topic: string; indicator: string }[] => (card?.extension?.['lamo-cds-findings'] as { topic: string; indicator: string }[] | undefined) ?? [];
+const about = (cards: Card[], word: RegExp): Card | undefined => cards.find((card) => word.test(card.summary));
+
+function condition(code: string, display: string): Condition {
+  return {
+    resourceType: 'Condition',
+    id: `read4-${code}`,
+    clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+    verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
+    code: { coding: [{ system: 'http://snomed.info/sct', code, display }], text: display },
+    subject: { reference: `Patient/${PLAIN_PATIENT}` },
+    onsetDateTime: '1990-01-01T00:00:00Z',
+  };
+}
+
+const penicillinAllergy: AllergyIntolerance = {
+  resourceType: 'AllergyIntolerance',
+  id: 'read4-penicillin',
+  clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] },
+  verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' }] },
+  category: ['medication'],
+  code: { coding: [{ system: 'http://snomed.info/sct', code: '91936005', display: 'Allergy to penicillin' }], text: 'Allergy to penicillin' },
+  patient: { reference: `Patient/${PLAIN_PATIENT}` },
+  recordedDate: '1990-01-01',
+};
+
+/** A draft named only by the EHR's own formulary code and its text. */
+function localDraft(display: string, encounterId: string): MedicationRequest {
+  const draft = draftOrder(PLAIN_PATIENT, 'unused', display, encounterId);
+  return { ...draft, medicationCodeableConcept: { coding: [{ system: LOCAL_FORMULARY, code: `F-${display.length}`, display }], text: display } };
+}
+
+async function sign(extra: FhirResource[], display: string): Promise<Card[]> {
+  const resources = [...plain, ...extra];
+  const encounterId = latestEncounterId(resources);
+  const body = orderRequest({ patientId: PLAIN_PATIENT, encounterId, drafts: [localDraft(display, encounterId)], prefetch: standardPrefetch(resources, encounterId) });
+  const response: CardsResponse = await call(`${app.url}/cds-services/lamo-order-sign`, { body });
+  expect(response.status).toBe(200);
+  response.body.cards.forEach(expectWellFormedCard);
+  return response.body.cards;
+}
+
+test('penicillin allergy + "Cefuroxime axetil": the cephalosporin cross-reactivity warning', async () => {
+  const cards = await sign([penicillinAllergy, condition('233604007', 'Pneumonia')], 'Cefuroxime axetil 500 MG Oral Tablet');
+  const card = about(cards, /cefuroxime/i);
+  expect(card?.summary).toMatch(/^Allergy: cefuroxime may cross-react \(Allergy to penicillin\)/);
+  expect(topics(card)).toContainEqual(expect.objectContaining({ indicator: 'warning' }));
+  expect(cards.map((c) => c.summary).join('\n')).not.toMatch(/not in the drug catalogue/);
+});
+
+test('ceftriaxone by text is identified with its class: no "not in the drug catalogue" card', async () => {
+  const cards = await sign([condition('233604007', 'Pneumonia')], 'Ceftriaxone 1000 MG Injection');
+  const text = cards.map((card) => `${card.summary}\n${card.detail ?? ''}`).join('\n');
+  expect(text).not.toMatch(/not in the drug catalogue|drug class is unknown/);
+  expect(text).not.toMatch(/No indication for ceftriaxone/);
+});
+
+test('"Low back pain" (SNOMED 279039007) is an indication for naproxen and for cyclobenzaprine', async () => {
+  for (const display of ['Naproxen 500 MG Oral Tablet', 'Cyclobenzaprine Hydrochloride 10 MG Oral Tablet']) {
+    const cards = await sign([condition('279039007', 'Low back pain')], display);
+    const text = cards.map((card) => `${card.summary}\n${card.detail ?? ''}`).join('\n');
+    expect(text).not.toMatch(/No indication/i);
+  }
+});
