@@ -59,6 +59,36 @@ describe('findContraindications', () => {
   });
 });
 
+describe('label contraindications added after the lead\'s fourth read (each was a draft with no card)', () => {
+  const cases: [drug: string, code: string, display: string, rule: string, severity: string][] = [
+    ['sumatriptan', '399211009', 'History of myocardial infarction', 'triptans-ischaemic-heart-disease', 'critical'],
+    ['rizatriptan', '266257000', 'Transient ischemic attack', 'triptans-stroke-tia', 'critical'],
+    ['prasugrel', '230690007', 'Cerebrovascular accident', 'prasugrel-stroke-tia', 'critical'],
+    ['propranolol', '195967001', 'Asthma', 'non-selective-beta-blockers-asthma', 'critical'],
+    ['carvedilol', '233678006', 'Childhood asthma', 'non-selective-beta-blockers-asthma', 'critical'],
+    ['bupropion', '84757009', 'Epilepsy', 'bupropion-seizure-disorder', 'critical'],
+    ['estradiol', '128053003', 'Deep venous thrombosis', 'estrogens-venous-thromboembolism', 'critical'],
+    ['estradiol', '254837009', 'Malignant neoplasm of breast', 'estrogens-breast-cancer', 'critical'],
+    ['cilostazol', '84114007', 'Heart failure', 'cilostazol-heart-failure', 'critical'],
+    ['pioglitazone', '88805009', 'Chronic congestive heart failure', 'thiazolidinediones-heart-failure', 'warning'],
+    ['dronedarone', '84114007', 'Heart failure', 'dronedarone-heart-failure', 'warning'],
+    ['isotretinoin', '77386006', 'Pregnancy', 'teratogens-pregnancy', 'critical'],
+    ['leflunomide', '72892002', 'Normal pregnancy', 'teratogens-pregnancy', 'critical'],
+  ];
+  it.each(cases)('%s with %s (%s): %s, %s', (drug, code, display, rule, severity) => {
+    const findings = findContraindications([draft(drug)], [condition('c', code, display, { clinicalStatus: 'active' })], table);
+    expect(findings.map((f) => `${f.ruleId}:${f.severity}`)).toEqual([`${rule}:${severity}`]);
+  });
+
+  it('stays quiet where the labels do not contraindicate: a beta-1-selective blocker in asthma, a triptan for migraine alone, clopidogrel after a stroke', () => {
+    const asthma = condition('a', '195967001', 'Asthma', { clinicalStatus: 'active' });
+    const migraine = condition('m', '37796009', 'Migraine', { clinicalStatus: 'active' });
+    const stroke = condition('s', '230690007', 'Cerebrovascular accident', { clinicalStatus: 'active' });
+    expect(findContraindications([draft('metoprolol'), draft('bisoprolol'), draft('sumatriptan')], [asthma, migraine], table)).toEqual([]);
+    expect(findContraindications([draft('clopidogrel'), draft('ticagrelor')], [stroke], table)).toEqual([]);
+  });
+});
+
 describe('isActiveCondition', () => {
   it('reads clinicalStatus, else abatement', () => {
     expect(isActiveCondition(condition('a', '1', 'x', { clinicalStatus: 'active' }))).toBe(true);
