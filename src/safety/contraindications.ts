@@ -2,12 +2,16 @@
  * Drug–disease contraindication check, the fourth safety check beside interactions, duplicates and
  * allergies: a drug (by ingredient or ATC class) against the patient's conditions (by reviewed concept
  * group codes), with the rules of fhir-mappings/contraindications.json. Each rule cites a public source.
+ * A rule may also be met by a laboratory result (`lab`): many records carry the eGFR or the potassium but never
+ * code the stage of kidney disease or the hyperkalaemia, and metformin at an eGFR of 22 must not pass unseen.
  */
 import * as path from 'path';
 import { loadConditionGroups, conceptMatchesCodes, type ConditionGroupsFile } from '../medications/condition-groups';
+import { defaultLabCodes } from '../fhir/labs';
 import type { ConditionEntry } from '../fhir/types';
 import { readJsonFile } from '../json-file';
 import { FHIR_MAPPINGS_DIR } from '../paths';
+import { describeLab, type PatientLabs } from './patient-factors';
 import { shortCitation } from './citations';
 import { adviceSaysStrength, severityWordingProblem } from './severity-wording';
 import { drugRef, SEVERITY_ORDER, type ContraindicationFinding, type ContraindicationStrength, type SafetyDrug } from './types';
@@ -20,6 +24,8 @@ export interface ContraindicationRule {
   drugs: { label: string; ingredients?: string[]; atcPrefixes?: string[] };
   /** A condition group of condition-groups.json. */
   conditionGroup: string;
+  /** Also met by the latest result of this lab kind (fhir-mappings/lab-codes.json) below or above a value. */
+  lab?: LabThreshold;
   /** 'active': only a current condition counts; 'history': a resolved one counts too (past GI bleeding). */
   when: 'active' | 'history';
   severity: 'warning' | 'critical';
@@ -34,10 +40,20 @@ export interface ContraindicationRule {
   review: string;
 }
 
+export interface LabThreshold {
+  kind: string;
+  below?: number;
+  above?: number;
+}
+
 export interface ContraindicationsFile {
   description: string;
   sources: Record<string, string>;
   rules: ContraindicationRule[];
+}
+
+function defaultLabKinds(): ReadonlySet<string> {
+  return new Set(Object.keys(defaultLabCodes().table.labs));
 }
 
 const STRENGTHS: readonly string[] = ['contraindicated', 'do-not-use', 'avoid', 'use-with-caution'];
@@ -46,7 +62,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function validateContraindications(value: unknown, groups: ConditionGroupsFile, file = 'contraindications.json'): ContraindicationsFile {
+function labProblem(lab: unknown, labKinds: ReadonlySet<string>): string | undefined {
+  if (lab === undefined) return undefined;
+  if (!isRecord(lab) || typeof lab.kind !== 'string' || !labKinds.has(lab.kind)) return `lab needs a kind of lab-codes.json (${[...labKinds].join(', ')})`;
+  const limits = [lab.below, lab.above].filter((limit) => limit !== undefined);
+  if (limits.length !== 1 || typeof limits[0] !== 'number' || !Number.isFinite(limits[0])) return 'lab needs exactly one of below or above, a number';
+  return undefined;
+}
+
+export function validateContraindications(value: unknown, groups: ConditionGroupsFile, file = 'contraindications.json', labKinds: ReadonlySet<string> = defaultLabKinds()): ContraindicationsFile {
   if (!isRecord(value) || !isRecord(value.sources) || !Array.isArray(value.rules)) throw new Error(`${file}: expected { description, sources, rules }`);
   const ids = new Set<string>();
   for (const rule of value.rules as unknown[]) {
@@ -57,6 +81,8 @@ export function validateContraindications(value: unknown, groups: ConditionGroup
       throw new Error(`${file}: rule ${rule.id} names no drug`);
     }
     if (typeof rule.conditionGroup !== 'string' || !groups.groups[rule.conditionGroup]) throw new Error(`${file}: rule ${rule.id} names unknown condition group ${String(rule.conditionGroup)}`);
+    const badLab = labProblem(rule.lab, labKinds);
+    if (badLab) throw new Error(`${file}: rule ${rule.id}: ${badLab}`);
     if (rule.severity !== 'warning' && rule.severity !== 'critical') throw new Error(`${file}: rule ${rule.id}: severity must be warning or critical`);
     if (rule.when !== 'active' && rule.when !== 'history') throw new Error(`${file}: rule ${rule.id}: when must be active or history`);
     if (typeof rule.strength !== 'string' || !STRENGTHS.includes(rule.strength)) throw new Error(`${file}: rule ${rule.id}: strength must be one of ${STRENGTHS.join(', ')}`);
@@ -103,16 +129,31 @@ function drugMatches(rule: ContraindicationRule, drug: SafetyDrug): boolean {
   );
 }
 
+function labMeets(threshold: LabThreshold, labs: PatientLabs): string | undefined {
+  const value = labs[threshold.kind];
+  if (!value) return undefined;
+  const met = threshold.below !== undefined ? value.value < threshold.below : threshold.above !== undefined && value.value > threshold.above;
+  return met ? describeLab(value) : undefined;
+}
+
+/** What meets the rule: a condition of its group, else the latest result of its lab beyond the limit. */
+function conditionMeeting(rule: ContraindicationRule, conditions: readonly ConditionEntry[], labs: PatientLabs, table: ContraindicationTable): ContraindicationFinding['condition'] | undefined {
+  const relevant = rule.when === 'active' ? conditions.filter(isActiveCondition) : conditions;
+  const condition = relevant.find((entry) => conceptMatchesCodes(entry.concept, table.groups.groups[rule.conditionGroup]));
+  if (condition) return { id: condition.id, display: condition.concept.display, ...(condition.concept.code ? { code: condition.concept.code } : {}) };
+  const lab = rule.lab ? labMeets(rule.lab, labs) : undefined;
+  return lab && rule.lab ? { id: `lab:${rule.lab.kind}`, display: lab, lab: true } : undefined;
+}
+
 /**
- * Contraindication findings for the drugs against the patient's conditions: one per (drug, rule), naming the
- * first matching condition, most severe first. Conditions are matched by code through the rule's group.
+ * Contraindication findings for the drugs against the patient's conditions and latest labs: one per (drug,
+ * rule), naming the first matching condition (else the lab result), most severe first. Conditions are matched
+ * by code through the rule's group.
  */
-export function findContraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[], table: ContraindicationTable): ContraindicationFinding[] {
+export function findContraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[], table: ContraindicationTable, labs: PatientLabs = {}): ContraindicationFinding[] {
   const findings: ContraindicationFinding[] = [];
   for (const rule of table.rules.rules) {
-    const group = table.groups.groups[rule.conditionGroup];
-    const relevant = rule.when === 'active' ? conditions.filter(isActiveCondition) : conditions;
-    const condition = relevant.find((entry) => conceptMatchesCodes(entry.concept, group));
+    const condition = conditionMeeting(rule, conditions, labs, table);
     if (!condition) continue;
     for (const drug of drugs) {
       if (!drugMatches(rule, drug)) continue;
@@ -120,8 +161,8 @@ export function findContraindications(drugs: readonly SafetyDrug[], conditions: 
         kind: 'contraindication',
         severity: rule.severity,
         drug: drugRef(drug),
-        condition: { id: condition.id, display: condition.concept.display, ...(condition.concept.code ? { code: condition.concept.code } : {}) },
-        conditionGroup: group.label,
+        condition,
+        conditionGroup: table.groups.groups[rule.conditionGroup].label,
         ruleId: rule.id,
         sources: rule.sources.map(shortCitation),
         strength: rule.strength,

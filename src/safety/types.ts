@@ -128,8 +128,9 @@ export interface ContraindicationFinding {
   kind: 'contraindication';
   severity: Severity;
   drug: DrugRef;
-  /** The patient's condition that contraindicates the drug (its Condition id, display and code). */
-  condition: { id: string; display: string; code?: string };
+  /** The patient's condition that contraindicates the drug (its Condition id, display and code), or, with
+   * `lab`, the latest laboratory result that meets the rule ("eGFR 22 mL/min/1.73 m² (2026-11-17)"). */
+  condition: { id: string; display: string; code?: string; lab?: true };
   /** Label of the reviewed condition group the condition matched ("chronic kidney disease"). */
   conditionGroup: string;
   /** The rule of fhir-mappings/contraindications.json. */

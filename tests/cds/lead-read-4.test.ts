@@ -5,11 +5,12 @@
  *    warning (the ester name hid the ingredient, and no allergy card came);
  *  - an injectable antibiotic outside the populations (ceftriaxone) is identified with its class, so the checks
  *    by class run and no "not in the drug catalogue" card appears;
+ *  - metformin drafted at an eGFR of 22 with no kidney disease coded: the contraindication, met by the lab result;
  *  - "Low back pain" as a real EHR codes it (SNOMED 279039007, not Synthea's "Chronic low back pain") is an
  *    indication for an NSAID or a muscle relaxant: no "no indication" warning.
  * The interaction pairs of the same read are rows of tests/safety/coverage-pairs.json.
  */
-import type { AllergyIntolerance, Condition, FhirResource, MedicationRequest } from 'fhir/r4';
+import type { AllergyIntolerance, Condition, Encounter, FhirResource, MedicationRequest, Observation } from 'fhir/r4';
 import type { Card } from '../../src/cds/types';
 import { call, draftOrder, expectWellFormedCard, latestEncounterId, loadPatient, orderRequest, PLAIN_PATIENT, standardPrefetch, startApp, type CardsResponse, type RunningApp } from './helpers';
 
@@ -88,4 +89,23 @@ test('"Low back pain" (SNOMED 279039007) is an indication for naproxen and for c
     const text = cards.map((card) => `${card.summary}\n${card.detail ?? ''}`).join('\n');
     expect(text).not.toMatch(/No indication/i);
   }
+});
+
+test('metformin drafted at an eGFR of 22, no kidney disease coded: contraindicated, naming the result', async () => {
+  const encounterId = latestEncounterId(plain);
+  const encounter = plain.find((r): r is Encounter => r.resourceType === 'Encounter' && r.id === encounterId);
+  const taken = new Date(Date.parse(encounter?.period?.start ?? '') - 20 * 24 * 60 * 60 * 1000).toISOString();
+  const egfr: Observation = {
+    resourceType: 'Observation',
+    id: 'read4-egfr',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '33914-3', display: 'Glomerular filtration rate/1.73 sq M.predicted' }] },
+    subject: { reference: `Patient/${PLAIN_PATIENT}` },
+    effectiveDateTime: taken,
+    valueQuantity: { value: 22, unit: 'mL/min/{1.73_m2}', system: 'http://unitsofmeasure.org', code: 'mL/min/{1.73_m2}' },
+  };
+  const card = about(await sign([egfr, condition('44054006', 'Diabetes mellitus type 2')], 'Metformin hydrochloride 500 MG Oral Tablet'), /^Metformin/);
+  expect(card?.indicator).toBe('critical');
+  expect(card?.summary).toBe(`Metformin with eGFR 22 mL/min/1.73 m² (${taken.slice(0, 10)}): contraindicated (eGFR below 30)`);
+  expect(card?.detail).toMatch(/the latest result, \*\*eGFR 22 mL\/min\/1\.73 m² \(\d{4}-\d\d-\d\d\)\*\*, is in the range of chronic kidney disease stage 4 to 5/);
 });

@@ -1,5 +1,6 @@
 import type { Concept, ConditionEntry } from '../../src/fhir/types';
-import { findContraindications, isActiveCondition, loadContraindications } from '../../src/safety/contraindications';
+import { findContraindications, isActiveCondition, loadContraindications, validateContraindications } from '../../src/safety/contraindications';
+import type { PatientLabs } from '../../src/safety/patient-factors';
 import { drugFromCandidate, loadDrugKnowledge } from '../../src/safety/drugs';
 
 const SNOMED = 'http://snomed.info/sct';
@@ -86,6 +87,40 @@ describe('label contraindications added after the lead\'s fourth read (each was 
     const stroke = condition('s', '230690007', 'Cerebrovascular accident', { clinicalStatus: 'active' });
     expect(findContraindications([draft('metoprolol'), draft('bisoprolol'), draft('sumatriptan')], [asthma, migraine], table)).toEqual([]);
     expect(findContraindications([draft('clopidogrel'), draft('ticagrelor')], [stroke], table)).toEqual([]);
+  });
+});
+
+describe('rules met by the latest laboratory result (the record codes no kidney disease or hyperkalaemia)', () => {
+  const lab = (kind: string, label: string, value: number, unit: string): PatientLabs => ({ [kind]: { kind, label, value, unit, date: '2026-11-20', loinc: 'x' } });
+  const egfr22 = lab('egfr', 'eGFR', 22, 'mL/min/1.73 m²');
+  const egfr45 = lab('egfr', 'eGFR', 45, 'mL/min/1.73 m²');
+
+  it('metformin, nitrofurantoin and an NSAID at an eGFR of 22: each rule, naming the result', () => {
+    const findings = findContraindications([draft('metformin'), draft('nitrofurantoin'), draft('ibuprofen')], [], table, egfr22);
+    expect(findings.map((f) => `${f.drug.name}:${f.ruleId}:${f.severity}`).sort()).toEqual([
+      'ibuprofen:nsaids-ckd:warning',
+      'metformin:metformin-severe-ckd:critical',
+      'nitrofurantoin:nitrofurantoin-severe-ckd:warning',
+    ]);
+    expect(findings[0].condition).toEqual({ id: 'lab:egfr', display: 'eGFR 22 mL/min/1.73 m² (2026-11-20)', lab: true });
+  });
+
+  it('an eGFR of 45 is not below 30: metformin passes', () => {
+    expect(findContraindications([draft('metformin')], [], table, egfr45)).toEqual([]);
+  });
+
+  it('potassium 5.8: potassium chloride and spironolactone are contraindicated; 5.3 stops only the supplement', () => {
+    const at = (value: number) => findContraindications([draft('potassium chloride'), draft('spironolactone')], [], table, lab('potassium', 'potassium', value, 'mmol/L')).map((f) => `${f.drug.name}:${f.ruleId}`).sort();
+    expect(at(5.8)).toEqual(['potassium chloride:potassium-supplements-hyperkalaemia', 'spironolactone:potassium-sparing-hyperkalaemia']);
+    expect(at(5.3)).toEqual(['potassium chloride:potassium-supplements-hyperkalaemia']);
+    expect(at(4.6)).toEqual([]);
+  });
+
+  it('a coded condition wins over the lab, and the loader refuses a lab kind the lab table lacks', () => {
+    const esrd = condition('e', '46177005', 'End-stage renal disease', { clinicalStatus: 'active' });
+    expect(findContraindications([draft('metformin')], [esrd], table, egfr22)[0].condition).toMatchObject({ id: 'e', display: 'End-stage renal disease' });
+    const rule = { ...table.rules.rules[0], lab: { kind: 'troponin', above: 1 } };
+    expect(() => validateContraindications({ ...table.rules, rules: [rule] }, table.groups)).toThrow(/lab needs a kind of lab-codes.json/);
   });
 });
 

@@ -47,7 +47,9 @@ function cautionFinding(group: readonly ContraindicationFinding[], namer: Namer)
     summary: `${capitalised(listed(names))} with ${condition}: ${first.advice}`,
     phrase: subjects.length > 1 ? `${first.advice} (${condition}; also ${listed(names.slice(1))})` : `${first.advice} (${condition})`,
     detail: [
-      `**${STRENGTH_HEADING[first.strength]}**: the patient has **${md(condition)}** (${md(first.conditionGroup)}); ${md(first.advice)}.`,
+      first.condition.lab
+        ? `**${STRENGTH_HEADING[first.strength]}**: the latest result, **${md(condition)}**, is in the range of ${md(first.conditionGroup)}; ${md(first.advice)}.`
+        : `**${STRENGTH_HEADING[first.strength]}**: the patient has **${md(condition)}** (${md(first.conditionGroup)}); ${md(first.advice)}.`,
       ...(subjects.length > 1 ? [`This applies to each of:\n${subjects.map((subject) => `- ${md(subject.label)} (${role(subject)})`).join('\n')}`] : []),
       md(capitalised(rationale)),
       ...overrideNote(first.override, first.severity),

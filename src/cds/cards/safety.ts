@@ -11,6 +11,7 @@
 import type { AllergyEntry, ConditionEntry, MedicationOrder } from '../../fhir/types';
 import type { EncounterSetting, SettingEntry, SettingVerdict } from '../../medications/suggestion-settings';
 import type { DuplicateContext } from '../../safety/duplicate-rules';
+import type { PatientLabs } from '../../safety/patient-factors';
 import type {
   AllergyFinding,
   ContraindicationFinding,
@@ -47,7 +48,8 @@ export interface SafetyChecks {
   /** With `context`, combinations the record shows are intended now come back as 'intended' findings. */
   duplicates(drugs: readonly SafetyDrug[], mode: PairMode, context?: DuplicateContext): DuplicateFinding[];
   allergies(drugs: readonly SafetyDrug[], allergies: readonly AllergyEntry[]): AllergyFinding[];
-  contraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[]): ContraindicationFinding[];
+  /** Against the conditions, and the latest labs where a rule names one (an eGFR below 30 with no CKD coded). */
+  contraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[], labs: PatientLabs): ContraindicationFinding[];
   /** AGS Beers 2023 for a patient of 65 or more; each drug with how long the patient has had it. */
   olderAdults(drugs: readonly { drug: SafetyDrug; scope: OlderAdultScope }[], patient: { age?: number; conditions: readonly ConditionEntry[] }): OlderAdultFinding[];
   /** Whether a candidate may be suggested where the decision is made (reviewed setting, local switch-offs). */
@@ -209,10 +211,11 @@ function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyD
   const judgedDrugs = drugs.filter((drug) => judged.has(drugRef(drug)));
   const duplicates = checks.duplicates(drugs, pairs, duplicateContext(assessment));
   const intended = new Map(duplicates.filter((f) => f.basis === 'intended').map((f) => [pairKey(f.drugs), f]));
+  const patient = patientContext(assessment);
   const found: (Finding | undefined)[] = [
     ...checks.allergies(judgedDrugs, assessment.record.allergies).map((f) => allergyFinding(f, namer)),
-    ...checks.interactions(drugs, patientContext(assessment), pairs).map((f) => interactionFinding(f, namer, intended)),
-    ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions), namer),
+    ...checks.interactions(drugs, patient, pairs).map((f) => interactionFinding(f, namer, intended)),
+    ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions, patient.labs ?? {}), namer),
     ...olderAdultFindings(assessment, judgedDrugs, namer, (drugs) => checks.olderAdults(drugs, { ...ageOf(assessment), conditions: assessment.record.conditions })),
     ...withdrawnFindings(judgedDrugs, namer, checks),
     ...duplicateCards(duplicates, namer),
