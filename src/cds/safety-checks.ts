@@ -66,8 +66,8 @@ export function createSafetyChecks(knowledge: DrugKnowledge, tables: SafetyTable
       return [...adjusted(found.filter((f) => f.basis !== 'intended'), 'duplicate', (f) => f.ruleId, overrides), ...intended];
     },
     allergies: (drugs, allergies) => adjusted(findAllergyConflicts(drugs, allergies, tables.allergies), 'allergy', (f) => f.ruleId, overrides),
-    contraindications: (drugs, conditions, labs) =>
-      adjusted(findContraindications(drugs, conditions, tables.contraindications, labs), 'contraindication', (f) => f.ruleId, overrides),
+    contraindications: (drugs, conditions, patient) =>
+      adjusted(findContraindications(drugs, conditions, tables.contraindications, patient), 'contraindication', (f) => f.ruleId, overrides),
     olderAdults: (drugs, patient) => adjusted(findOlderAdultCautions(drugs, patient, tables.olderAdults), 'older-adult', (f) => f.ruleId, overrides),
     suggestionSetting: (candidate, where) => {
       const off = overrides.suggestionOff(candidate);

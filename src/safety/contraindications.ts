@@ -4,6 +4,7 @@
  * group codes), with the rules of fhir-mappings/contraindications.json. Each rule cites a public source.
  * A rule may also be met by a laboratory result (`lab`): many records carry the eGFR or the potassium but never
  * code the stage of kidney disease or the hyperkalaemia, and metformin at an eGFR of 22 must not pass unseen.
+ * A rule about children is met by the patient's age (`ageBelow`: codeine under 12) and names no condition.
  */
 import * as path from 'path';
 import { loadConditionGroups, conceptMatchesCodes, type ConditionGroupsFile } from '../medications/condition-groups';
@@ -22,8 +23,10 @@ export interface ContraindicationRule {
   id: string;
   /** The drugs the rule is about: ingredient names (candidate naming) and/or ATC codes or prefixes. */
   drugs: { label: string; ingredients?: string[]; atcPrefixes?: string[] };
-  /** A condition group of condition-groups.json. */
-  conditionGroup: string;
+  /** A condition group of condition-groups.json (absent only for a rule met by age). */
+  conditionGroup?: string;
+  /** Met by the patient's age in years below this (at the decision): the label's paediatric contraindications. */
+  ageBelow?: number;
   /** Also met by the latest result of this lab kind (fhir-mappings/lab-codes.json) below or above a value. */
   lab?: LabThreshold;
   /** 'active': only a current condition counts; 'history': a resolved one counts too (past GI bleeding). */
@@ -80,7 +83,11 @@ export function validateContraindications(value: unknown, groups: ConditionGroup
     if (!isRecord(drugs) || ((drugs.ingredients as unknown[] | undefined)?.length ?? 0) + ((drugs.atcPrefixes as unknown[] | undefined)?.length ?? 0) === 0) {
       throw new Error(`${file}: rule ${rule.id} names no drug`);
     }
-    if (typeof rule.conditionGroup !== 'string' || !groups.groups[rule.conditionGroup]) throw new Error(`${file}: rule ${rule.id} names unknown condition group ${String(rule.conditionGroup)}`);
+    const byAge = rule.ageBelow !== undefined;
+    if (byAge && (typeof rule.ageBelow !== 'number' || rule.ageBelow <= 0 || rule.ageBelow > 21 || rule.conditionGroup !== undefined || rule.lab !== undefined)) {
+      throw new Error(`${file}: rule ${rule.id}: ageBelow is a child's age in years (1-21) and stands alone (no condition group, no lab)`);
+    }
+    if (!byAge && (typeof rule.conditionGroup !== 'string' || !groups.groups[rule.conditionGroup])) throw new Error(`${file}: rule ${rule.id} names unknown condition group ${String(rule.conditionGroup)}`);
     const badLab = labProblem(rule.lab, labKinds);
     if (badLab) throw new Error(`${file}: rule ${rule.id}: ${badLab}`);
     if (rule.severity !== 'warning' && rule.severity !== 'critical') throw new Error(`${file}: rule ${rule.id}: severity must be warning or critical`);
@@ -136,33 +143,57 @@ function labMeets(threshold: LabThreshold, labs: PatientLabs): string | undefine
   return met ? describeLab(value) : undefined;
 }
 
-/** What meets the rule: a condition of its group, else the latest result of its lab beyond the limit. */
-function conditionMeeting(rule: ContraindicationRule, conditions: readonly ConditionEntry[], labs: PatientLabs, table: ContraindicationTable): ContraindicationFinding['condition'] | undefined {
+/** What the rules read of the patient beside the conditions. */
+export interface ContraindicationPatient {
+  labs?: PatientLabs;
+  /** Age in years at the decision. */
+  age?: number;
+}
+
+/** What meets the rule, with the label of what it is about: a condition of its group, else the latest result of
+ * its lab beyond the limit; or, for a rule about children, the patient's age. */
+function conditionMeeting(
+  rule: ContraindicationRule,
+  conditions: readonly ConditionEntry[],
+  patient: ContraindicationPatient,
+  table: ContraindicationTable,
+): { condition: ContraindicationFinding['condition']; about: string } | undefined {
+  if (rule.ageBelow !== undefined) {
+    const { age } = patient;
+    return age !== undefined && age < rule.ageBelow ? { condition: { id: 'age', display: `age ${age}`, age }, about: `children under ${rule.ageBelow} years` } : undefined;
+  }
+  const group = rule.conditionGroup ? table.groups.groups[rule.conditionGroup] : undefined;
+  if (!group) return undefined;
   const relevant = rule.when === 'active' ? conditions.filter(isActiveCondition) : conditions;
-  const condition = relevant.find((entry) => conceptMatchesCodes(entry.concept, table.groups.groups[rule.conditionGroup]));
-  if (condition) return { id: condition.id, display: condition.concept.display, ...(condition.concept.code ? { code: condition.concept.code } : {}) };
-  const lab = rule.lab ? labMeets(rule.lab, labs) : undefined;
-  return lab && rule.lab ? { id: `lab:${rule.lab.kind}`, display: lab, lab: true } : undefined;
+  const condition = relevant.find((entry) => conceptMatchesCodes(entry.concept, group));
+  if (condition) return { condition: { id: condition.id, display: condition.concept.display, ...(condition.concept.code ? { code: condition.concept.code } : {}) }, about: group.label };
+  const lab = rule.lab ? labMeets(rule.lab, patient.labs ?? {}) : undefined;
+  return lab && rule.lab ? { condition: { id: `lab:${rule.lab.kind}`, display: lab, lab: true }, about: group.label } : undefined;
 }
 
 /**
- * Contraindication findings for the drugs against the patient's conditions and latest labs: one per (drug,
- * rule), naming the first matching condition (else the lab result), most severe first. Conditions are matched
- * by code through the rule's group.
+ * Contraindication findings for the drugs against the patient's conditions, latest labs and age: one per (drug,
+ * rule), naming the first matching condition (else the lab result, or the age), most severe first. Conditions
+ * are matched by code through the rule's group.
  */
-export function findContraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[], table: ContraindicationTable, labs: PatientLabs = {}): ContraindicationFinding[] {
+export function findContraindications(
+  drugs: readonly SafetyDrug[],
+  conditions: readonly ConditionEntry[],
+  table: ContraindicationTable,
+  patient: ContraindicationPatient = {},
+): ContraindicationFinding[] {
   const findings: ContraindicationFinding[] = [];
   for (const rule of table.rules.rules) {
-    const condition = conditionMeeting(rule, conditions, labs, table);
-    if (!condition) continue;
+    const met = conditionMeeting(rule, conditions, patient, table);
+    if (!met) continue;
     for (const drug of drugs) {
       if (!drugMatches(rule, drug)) continue;
       findings.push({
         kind: 'contraindication',
         severity: rule.severity,
         drug: drugRef(drug),
-        condition,
-        conditionGroup: table.groups.groups[rule.conditionGroup].label,
+        condition: met.condition,
+        conditionGroup: met.about,
         ruleId: rule.id,
         sources: rule.sources.map(shortCitation),
         strength: rule.strength,

@@ -129,9 +129,11 @@ export interface ContraindicationFinding {
   severity: Severity;
   drug: DrugRef;
   /** The patient's condition that contraindicates the drug (its Condition id, display and code), or, with
-   * `lab`, the latest laboratory result that meets the rule ("eGFR 22 mL/min/1.73 m² (2026-11-17)"). */
-  condition: { id: string; display: string; code?: string; lab?: true };
-  /** Label of the reviewed condition group the condition matched ("chronic kidney disease"). */
+   * `lab`, the latest laboratory result that meets the rule ("eGFR 22 mL/min/1.73 m² (2026-11-17)"), or, with
+   * `age`, the patient's age for a rule about children. */
+  condition: { id: string; display: string; code?: string; lab?: true; age?: number };
+  /** Label of the reviewed condition group the condition matched ("chronic kidney disease"), or of the age
+   * range of a rule about children ("children under 12 years"). */
   conditionGroup: string;
   /** The rule of fhir-mappings/contraindications.json. */
   ruleId: string;

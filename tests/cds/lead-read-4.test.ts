@@ -6,6 +6,7 @@
  *  - an injectable antibiotic outside the populations (ceftriaxone) is identified with its class, so the checks
  *    by class run and no "not in the drug catalogue" card appears;
  *  - metformin drafted at an eGFR of 22 with no kidney disease coded: the contraindication, met by the lab result;
+ *  - acetaminophen/codeine drafted for a child of 8: contraindicated under 12 (FDA 2017), said with the age;
  *  - "Low back pain" as a real EHR codes it (SNOMED 279039007, not Synthea's "Chronic low back pain") is an
  *    indication for an NSAID or a muscle relaxant: no "no indication" warning.
  * The interaction pairs of the same read are rows of tests/safety/coverage-pairs.json.
@@ -108,4 +109,22 @@ test('metformin drafted at an eGFR of 22, no kidney disease coded: contraindicat
   expect(card?.indicator).toBe('critical');
   expect(card?.summary).toBe(`Metformin with eGFR 22 mL/min/1.73 m² (${taken.slice(0, 10)}): contraindicated (eGFR below 30)`);
   expect(card?.detail).toMatch(/the latest result, \*\*eGFR 22 mL\/min\/1\.73 m² \(\d{4}-\d\d-\d\d\)\*\*, is in the range of chronic kidney disease stage 4 to 5/);
+});
+
+test('acetaminophen/codeine drafted for a child of 8: contraindicated under 12, with the age', async () => {
+  const encounterId = latestEncounterId(plain);
+  const encounter = plain.find((r): r is Encounter => r.resourceType === 'Encounter' && r.id === encounterId);
+  const born = new Date(Date.parse(encounter?.period?.start ?? '') - 8.5 * 365.25 * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+  const child = plain.map((r) => (r.resourceType === 'Patient' ? { ...r, birthDate: born } : r));
+  const body = orderRequest({
+    patientId: PLAIN_PATIENT,
+    encounterId,
+    drafts: [localDraft('Acetaminophen 300 MG / Codeine Phosphate 30 MG Oral Tablet', encounterId)],
+    prefetch: standardPrefetch([...child, condition('125605004', 'Fracture of bone')], encounterId),
+  });
+  const response: CardsResponse = await call(`${app.url}/cds-services/lamo-order-sign`, { body });
+  const card = about(response.body.cards, /codeine/i);
+  expect(card?.indicator).toBe('critical');
+  expect(card?.summary).toBe('Acetaminophen / codeine at age 8: contraindicated in children under 12');
+  expect(card?.detail).toMatch(/the patient is \*\*8 years old\*\* \(children under 12 years\)/);
 });

@@ -96,7 +96,7 @@ describe('rules met by the latest laboratory result (the record codes no kidney 
   const egfr45 = lab('egfr', 'eGFR', 45, 'mL/min/1.73 m²');
 
   it('metformin, nitrofurantoin and an NSAID at an eGFR of 22: each rule, naming the result', () => {
-    const findings = findContraindications([draft('metformin'), draft('nitrofurantoin'), draft('ibuprofen')], [], table, egfr22);
+    const findings = findContraindications([draft('metformin'), draft('nitrofurantoin'), draft('ibuprofen')], [], table, { labs: egfr22 });
     expect(findings.map((f) => `${f.drug.name}:${f.ruleId}:${f.severity}`).sort()).toEqual([
       'ibuprofen:nsaids-ckd:warning',
       'metformin:metformin-severe-ckd:critical',
@@ -106,11 +106,11 @@ describe('rules met by the latest laboratory result (the record codes no kidney 
   });
 
   it('an eGFR of 45 is not below 30: metformin passes', () => {
-    expect(findContraindications([draft('metformin')], [], table, egfr45)).toEqual([]);
+    expect(findContraindications([draft('metformin')], [], table, { labs: egfr45 })).toEqual([]);
   });
 
   it('potassium 5.8: potassium chloride and spironolactone are contraindicated; 5.3 stops only the supplement', () => {
-    const at = (value: number) => findContraindications([draft('potassium chloride'), draft('spironolactone')], [], table, lab('potassium', 'potassium', value, 'mmol/L')).map((f) => `${f.drug.name}:${f.ruleId}`).sort();
+    const at = (value: number) => findContraindications([draft('potassium chloride'), draft('spironolactone')], [], table, { labs: lab('potassium', 'potassium', value, 'mmol/L') }).map((f) => `${f.drug.name}:${f.ruleId}`).sort();
     expect(at(5.8)).toEqual(['potassium chloride:potassium-supplements-hyperkalaemia', 'spironolactone:potassium-sparing-hyperkalaemia']);
     expect(at(5.3)).toEqual(['potassium chloride:potassium-supplements-hyperkalaemia']);
     expect(at(4.6)).toEqual([]);
@@ -118,9 +118,33 @@ describe('rules met by the latest laboratory result (the record codes no kidney 
 
   it('a coded condition wins over the lab, and the loader refuses a lab kind the lab table lacks', () => {
     const esrd = condition('e', '46177005', 'End-stage renal disease', { clinicalStatus: 'active' });
-    expect(findContraindications([draft('metformin')], [esrd], table, egfr22)[0].condition).toMatchObject({ id: 'e', display: 'End-stage renal disease' });
+    expect(findContraindications([draft('metformin')], [esrd], table, { labs: egfr22 })[0].condition).toMatchObject({ id: 'e', display: 'End-stage renal disease' });
     const rule = { ...table.rules.rules[0], lab: { kind: 'troponin', above: 1 } };
     expect(() => validateContraindications({ ...table.rules, rules: [rule] }, table.groups)).toThrow(/lab needs a kind of lab-codes.json/);
+  });
+});
+
+describe('rules about children, met by the age at the decision', () => {
+  it.each([
+    ['acetaminophen / codeine', 8, 'codeine-children', 'critical'],
+    ['tramadol', 11, 'tramadol-children', 'critical'],
+    ['promethazine', 1, 'promethazine-under-2', 'critical'],
+    ['aspirin', 9, 'aspirin-children-reye', 'warning'],
+  ])('%s at %i: %s (%s)', (drug, age, rule, severity) => {
+    const findings = findContraindications([draft(drug)], [], table, { age });
+    expect(findings.map((f) => `${f.ruleId}:${f.severity}:${f.condition.display}`)).toEqual([`${rule}:${severity}:age ${age}`]);
+  });
+
+  it('stays quiet at the ages the labels allow, and without a known age', () => {
+    expect(findContraindications([draft('acetaminophen / codeine'), draft('tramadol')], [], table, { age: 12 })).toEqual([]);
+    expect(findContraindications([draft('promethazine')], [], table, { age: 2 })).toEqual([]);
+    expect(findContraindications([draft('aspirin')], [], table, { age: 16 })).toEqual([]);
+    expect(findContraindications([draft('tramadol'), draft('aspirin')], [], table, {})).toEqual([]);
+  });
+
+  it('the loader refuses an age rule that also names a condition', () => {
+    const rule = { ...table.rules.rules.find((r) => r.id === 'codeine-children'), conditionGroup: 'asthma' };
+    expect(() => validateContraindications({ ...table.rules, rules: [rule] }, table.groups)).toThrow(/ageBelow is a child's age/);
   });
 });
 

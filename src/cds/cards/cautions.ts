@@ -28,6 +28,14 @@ function listed(names: readonly string[]): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
+/** "the patient has **Asthma** (asthma)", "the latest result, **eGFR 22 …**, is in the range of …", "the patient is **8 years old**". */
+function whatMeetsIt(finding: ContraindicationFinding, condition: string): string {
+  const { age } = finding.condition;
+  if (age !== undefined) return `the patient is **${age} ${age === 1 ? 'year' : 'years'} old** (${md(finding.conditionGroup)})`;
+  if (finding.condition.lab) return `the latest result, **${md(condition)}**, is in the range of ${md(finding.conditionGroup)}`;
+  return `the patient has **${md(condition)}** (${md(finding.conditionGroup)})`;
+}
+
 const role = (subject: FindingSubject): string => (subject.source === 'draft' ? 'being ordered' : 'active');
 
 /** The findings of one rule and one condition, each about a judged drug, as one card finding. */
@@ -44,12 +52,10 @@ function cautionFinding(group: readonly ContraindicationFinding[], namer: Namer)
     subject: subjects[0],
     ...(subjects.length > 1 ? { others: subjects.slice(1) } : {}),
     // The source's own words: "avoid prolonged use" is not "contraindicated".
-    summary: `${capitalised(listed(names))} with ${condition}: ${first.advice}`,
+    summary: first.condition.age !== undefined ? `${capitalised(listed(names))} at ${condition}: ${first.advice}` : `${capitalised(listed(names))} with ${condition}: ${first.advice}`,
     phrase: subjects.length > 1 ? `${first.advice} (${condition}; also ${listed(names.slice(1))})` : `${first.advice} (${condition})`,
     detail: [
-      first.condition.lab
-        ? `**${STRENGTH_HEADING[first.strength]}**: the latest result, **${md(condition)}**, is in the range of ${md(first.conditionGroup)}; ${md(first.advice)}.`
-        : `**${STRENGTH_HEADING[first.strength]}**: the patient has **${md(condition)}** (${md(first.conditionGroup)}); ${md(first.advice)}.`,
+      `**${STRENGTH_HEADING[first.strength]}**: ${whatMeetsIt(first, condition)}; ${md(first.advice)}.`,
       ...(subjects.length > 1 ? [`This applies to each of:\n${subjects.map((subject) => `- ${md(subject.label)} (${role(subject)})`).join('\n')}`] : []),
       md(capitalised(rationale)),
       ...overrideNote(first.override, first.severity),

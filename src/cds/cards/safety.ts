@@ -11,7 +11,7 @@
 import type { AllergyEntry, ConditionEntry, MedicationOrder } from '../../fhir/types';
 import type { EncounterSetting, SettingEntry, SettingVerdict } from '../../medications/suggestion-settings';
 import type { DuplicateContext } from '../../safety/duplicate-rules';
-import type { PatientLabs } from '../../safety/patient-factors';
+import type { ContraindicationPatient } from '../../safety/contraindications';
 import type {
   AllergyFinding,
   ContraindicationFinding,
@@ -48,8 +48,9 @@ export interface SafetyChecks {
   /** With `context`, combinations the record shows are intended now come back as 'intended' findings. */
   duplicates(drugs: readonly SafetyDrug[], mode: PairMode, context?: DuplicateContext): DuplicateFinding[];
   allergies(drugs: readonly SafetyDrug[], allergies: readonly AllergyEntry[]): AllergyFinding[];
-  /** Against the conditions, and the latest labs where a rule names one (an eGFR below 30 with no CKD coded). */
-  contraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[], labs: PatientLabs): ContraindicationFinding[];
+  /** Against the conditions, the latest labs where a rule names one (an eGFR below 30 with no CKD coded) and the
+   * age for rules about children. */
+  contraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[], patient: ContraindicationPatient): ContraindicationFinding[];
   /** AGS Beers 2023 for a patient of 65 or more; each drug with how long the patient has had it. */
   olderAdults(drugs: readonly { drug: SafetyDrug; scope: OlderAdultScope }[], patient: { age?: number; conditions: readonly ConditionEntry[] }): OlderAdultFinding[];
   /** Whether a candidate may be suggested where the decision is made (reviewed setting, local switch-offs). */
@@ -215,7 +216,7 @@ function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyD
   const found: (Finding | undefined)[] = [
     ...checks.allergies(judgedDrugs, assessment.record.allergies).map((f) => allergyFinding(f, namer)),
     ...checks.interactions(drugs, patient, pairs).map((f) => interactionFinding(f, namer, intended)),
-    ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions, patient.labs ?? {}), namer),
+    ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions, patient), namer),
     ...olderAdultFindings(assessment, judgedDrugs, namer, (drugs) => checks.olderAdults(drugs, { ...ageOf(assessment), conditions: assessment.record.conditions })),
     ...withdrawnFindings(judgedDrugs, namer, checks),
     ...duplicateCards(duplicates, namer),

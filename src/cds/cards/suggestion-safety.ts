@@ -45,7 +45,7 @@ export function candidateSafety(assessment: Assessment, candidate: string, check
   for (const f of checks.allergies([drug], assessment.record.allergies)) {
     add({ kind: 'allergy', severity: f.severity, text: `Allergy or intolerance: ${f.allergy.display}` }, `allergy or intolerance to ${f.allergy.display}`);
   }
-  for (const f of checks.contraindications([drug], assessment.record.conditions, patientContext(assessment).labs ?? {})) {
+  for (const f of checks.contraindications([drug], assessment.record.conditions, patientContext(assessment))) {
     const condition = displayName(f.condition.display);
     add({ kind: 'contraindication', severity: f.severity, text: `${capitalised(f.advice)} with ${condition}: ${f.rationale}` }, `${f.advice} with ${condition}`);
   }
