@@ -4,12 +4,15 @@
  * consequence, what to do, the patient factors, the sources, the review status and a blank sign-off column —
  * for a pharmacist to sign.
  *
- * With --older-adults, the sheet of the older-adult rules instead (fhir-mappings/older-adults.json, AGS Beers 2023).
+ * With --older-adults, the sheet of the older-adult rules instead (fhir-mappings/older-adults.json, AGS Beers 2023);
+ * with --contraindications, the drug-disease rules (fhir-mappings/contraindications.json).
  *
  *   npm run knowledge:review-sheet                 # CSV on stdout
  *   npm run knowledge:review-sheet -- --markdown   # a Markdown table
  *   npm run knowledge:review-sheet -- --older-adults [--markdown]
+ *   npm run knowledge:review-sheet -- --contraindications [--markdown]
  */
+import { loadContraindications, type ContraindicationRule, type ContraindicationTable } from '../src/safety/contraindications';
 import { loadOlderAdults, type OlderAdultTable } from '../src/safety/older-adults';
 import { loadInteractionTable, sideGroups, type InteractionRule, type InteractionSide, type InteractionTable, type RiskFactor } from '../src/safety/interaction-table';
 
@@ -150,8 +153,45 @@ export function olderAdultSheetRows(table: OlderAdultTable): string[][] {
   });
 }
 
+export const CONTRAINDICATION_COLUMNS = ['rule', 'drugs (by name; ATC)', 'met by', 'severity (source words)', 'advice', 'rationale', 'sources', 'review status', 'signed off (name, date)'] as const;
+
+/** What meets a drug-disease rule: its condition group (current or past), the lab result that also does, or the age. */
+function metBy(rule: ContraindicationRule, table: ContraindicationTable): string {
+  if (rule.ageBelow !== undefined) return `age under ${rule.ageBelow} years`;
+  const group = rule.conditionGroup ? (table.groups.groups[rule.conditionGroup]?.label ?? rule.conditionGroup) : '';
+  const when = rule.when === 'history' ? 'current or past' : 'current';
+  const lab = rule.lab ? `; or the latest ${rule.lab.kind} ${rule.lab.below !== undefined ? `below ${rule.lab.below}` : `above ${String(rule.lab.above)}`}` : '';
+  return `${group} (${when} condition)${lab}`;
+}
+
+/** One row per drug-disease rule, for a pharmacist to sign. */
+export function contraindicationSheetRows(table: ContraindicationTable): string[][] {
+  return table.rules.rules.map((rule) => [
+    rule.id,
+    `${rule.drugs.label} (${[...(rule.drugs.ingredients ?? []), ...(rule.drugs.atcPrefixes ?? []).map((code) => `ATC ${code}`)].join(', ')})`,
+    metBy(rule, table),
+    `${rule.severity} (${rule.strength})`,
+    rule.advice,
+    rule.rationale,
+    rule.sources.map((id) => table.rules.sources[id] ?? id).join(' | '),
+    rule.review,
+    '',
+  ]);
+}
+
+export function contraindicationMarkdown(rows: readonly (readonly string[])[], table: ContraindicationTable): string {
+  const intro = 'rules from fhir-mappings/contraindications.json. Sign each row when reviewed; change a rule in that file.';
+  return markdownSheet(rows, 'Drug-disease rules', intro, Object.keys(table.rules.sources).length);
+}
+
 function main(): void {
   const markdown = process.argv.includes('--markdown');
+  if (process.argv.includes('--contraindications')) {
+    const table = loadContraindications();
+    const rows = [[...CONTRAINDICATION_COLUMNS], ...contraindicationSheetRows(table)];
+    process.stdout.write(markdown ? contraindicationMarkdown(rows, table) : toCsv(rows));
+    return;
+  }
   if (process.argv.includes('--older-adults')) {
     const table = loadOlderAdults();
     const rows = [[...OLDER_ADULT_COLUMNS], ...olderAdultSheetRows(table)];

@@ -1,7 +1,19 @@
 /** The reviewer's sheet: one row per rule in use, every column filled but the sign-off. */
 import { loadInteractionTable } from '../../src/safety/interaction-table';
 import { loadOlderAdults } from '../../src/safety/older-adults';
-import { OLDER_ADULT_COLUMNS, olderAdultMarkdown, olderAdultSheetRows, SHEET_COLUMNS, sheetRows, toCsv, toMarkdown } from '../../scripts/knowledge-review-sheet';
+import {
+  CONTRAINDICATION_COLUMNS,
+  contraindicationMarkdown,
+  contraindicationSheetRows,
+  OLDER_ADULT_COLUMNS,
+  olderAdultMarkdown,
+  olderAdultSheetRows,
+  SHEET_COLUMNS,
+  sheetRows,
+  toCsv,
+  toMarkdown,
+} from '../../scripts/knowledge-review-sheet';
+import { loadContraindications } from '../../src/safety/contraindications';
 
 const table = loadInteractionTable();
 const rows = sheetRows(table);
@@ -42,4 +54,20 @@ test('the older-adult sheet (--older-adults): one row per AGS Beers rule, every 
   expect(benzodiazepines?.[5]).toMatch(/seizure/);
   expect(beers.find((row) => row[0] === 'nsaids-chronic')?.[4]).toMatch(/^long-term use only/);
   expect(olderAdultMarkdown([[...OLDER_ADULT_COLUMNS], ...beers], older)).toMatch(/^# Older-adult rules: reviewer's sheet/);
+});
+
+test('the drug-disease sheet (--contraindications): one row per rule, saying what meets it (condition, lab or age)', () => {
+  const table = loadContraindications();
+  const rows = contraindicationSheetRows(table);
+  expect(rows).toHaveLength(table.rules.rules.length);
+  for (const row of rows) {
+    expect(row).toHaveLength(CONTRAINDICATION_COLUMNS.length);
+    expect(row.slice(0, -1).every((cell) => cell.trim() !== '')).toBe(true);
+    expect(row[row.length - 1]).toBe('');
+  }
+  const byId = new Map(rows.map((row) => [row[0], row]));
+  expect(byId.get('metformin-severe-ckd')?.[2]).toBe('chronic kidney disease stage 4 to 5 or end-stage (eGFR < 30) (current condition); or the latest egfr below 30');
+  expect(byId.get('codeine-children')?.[2]).toBe('age under 12 years');
+  expect(byId.get('triptans-ischaemic-heart-disease')?.[3]).toBe('critical (contraindicated)');
+  expect(contraindicationMarkdown([[...CONTRAINDICATION_COLUMNS], ...rows], table)).toMatch(/^# Drug-disease rules: reviewer's sheet\n\n35 rules/);
 });
