@@ -198,7 +198,8 @@ export function findContraindications(
         sources: rule.sources.map(shortCitation),
         strength: rule.strength,
         advice: rule.advice,
-        rationale: `${drug.name} (${rule.drugs.label}): ${rule.rationale}`,
+        // "Tramadol: …" where the rule is about the drug itself, "sumatriptan (triptan): …" where about its class.
+        rationale: `${drug.name}${rule.drugs.label === drug.name ? '' : ` (${rule.drugs.label})`}: ${rule.rationale}`,
       });
     }
   }

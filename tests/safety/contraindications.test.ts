@@ -135,6 +135,13 @@ describe('rules about children, met by the age at the decision', () => {
     expect(findings.map((f) => `${f.ruleId}:${f.severity}:${f.condition.display}`)).toEqual([`${rule}:${severity}:age ${age}`]);
   });
 
+  it('names the class only where the rule is about a class ("acetaminophen / codeine (codeine): …", "tramadol: …")', () => {
+    const [codeine] = findContraindications([draft('acetaminophen / codeine')], [], table, { age: 8 });
+    const [tramadol] = findContraindications([draft('tramadol')], [], table, { age: 8 });
+    expect(codeine.rationale).toMatch(/^acetaminophen \/ codeine \(codeine\): some children/);
+    expect(tramadol.rationale).toMatch(/^tramadol: ultra-rapid/);
+  });
+
   it('stays quiet at the ages the labels allow, and without a known age', () => {
     expect(findContraindications([draft('acetaminophen / codeine'), draft('tramadol')], [], table, { age: 12 })).toEqual([]);
     expect(findContraindications([draft('promethazine')], [], table, { age: 2 })).toEqual([]);
