@@ -10,6 +10,7 @@ import type { AllergyEntry } from '../fhir/types';
 import { readJsonFile } from '../json-file';
 import { canonicalIngredient } from '../medications/normalise';
 import { FHIR_MAPPINGS_DIR } from '../paths';
+import { shortCitation } from './citations';
 import { drugRef, SEVERITY_ORDER, type AllergyFinding, type SafetyDrug, type Severity } from './types';
 
 export interface AllergyClass {
@@ -29,10 +30,15 @@ export interface AllergyRule {
   basis: 'class' | 'cross-reactivity';
   severity: Severity;
   rationale: string;
+  /** Source identifiers (keys of the table's `sources`). */
+  sources: string[];
+  review: string;
 }
 
 export interface AllergyTable {
   description: string;
+  /** Source id → the full reference, for reviewers (cards show the short form). */
+  sources: Record<string, string>;
   /** Allergen codes → the ingredients they name, per code system. */
   substances: { rxnorm: Record<string, string[]>; snomed: Record<string, string[]> };
   classes: Record<string, AllergyClass>;
@@ -51,14 +57,18 @@ export function allergyRuleIds(table: AllergyTable): string[] {
 
 export function loadAllergyTable(file = DEFAULT_ALLERGY_TABLE_FILE): AllergyTable {
   const table = readJsonFile(file, 'allergy table') as Partial<AllergyTable>;
-  if (!table || typeof table.classes !== 'object' || !Array.isArray(table.rules) || typeof table.substances !== 'object') {
-    throw new Error(`${file} is not an allergy table (substances, classes and rules expected)`);
+  if (!table || typeof table.classes !== 'object' || !Array.isArray(table.rules) || typeof table.substances !== 'object' || typeof table.sources !== 'object' || table.sources === null) {
+    throw new Error(`${file} is not an allergy table (sources, substances, classes and rules expected)`);
   }
+  const sources = table.sources;
   const ids = new Set<string>([ALLERGEN_SUBSTANCE]);
   for (const rule of table.rules) {
     if (typeof rule.id !== 'string' || ids.has(rule.id)) throw new Error(`${file}: every rule needs a unique id`);
     ids.add(rule.id);
     if (!table.classes[rule.allergyClass] || !table.classes[rule.drugClass]) throw new Error(`${file}: a rule names an unknown class`);
+    if (!Array.isArray(rule.sources) || rule.sources.length === 0 || !rule.sources.every((id) => typeof id === 'string' && id in sources) || typeof rule.review !== 'string') {
+      throw new Error(`${file}: rule ${rule.id} must cite sources listed in "sources" and say its review status`);
+    }
   }
   return table as AllergyTable;
 }
@@ -128,7 +138,7 @@ function conflict(drug: SafetyDrug, allergens: string[], classes: string[], tabl
   const allergyLabel = table.classes[rule.allergyClass].label;
   const drugLabel = table.classes[rule.drugClass].label;
   const relation = rule.allergyClass === rule.drugClass ? `is one of the ${drugLabel}` : `is one of the ${drugLabel}, related to the ${allergyLabel}`;
-  return { severity: rule.severity, basis: rule.basis, ruleId: rule.id, rationale: `${drug.name} ${relation}: ${rule.rationale}.` };
+  return { severity: rule.severity, basis: rule.basis, ruleId: rule.id, rationale: `${drug.name} ${relation}: ${rule.rationale}.`, sources: rule.sources.map(shortCitation) };
 }
 
 /**

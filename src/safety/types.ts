@@ -121,6 +121,8 @@ export interface AllergyFinding {
   /** 'allergen-substance', or the id of the allergy-classes.json rule. */
   ruleId: string;
   rationale: string;
+  /** Short citations of the class rule's sources (none for the built-in 'the drug contains the allergen'). */
+  sources?: string[];
   override?: LocalOverride;
 }
 

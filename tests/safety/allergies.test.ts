@@ -98,3 +98,30 @@ describe('findAllergyConflicts', () => {
     expect(findings.map((finding) => finding.allergy.display)).toEqual(['Aspirin']);
   });
 });
+
+describe('antibiotic classes whose labels contraindicate every member after an allergy to one (the lead\'s fourth read)', () => {
+  const textOnly = (id: string, display: string): AllergyEntry => ({ id, concept: { display, codings: [] }, clinicalStatus: 'active', verificationStatus: 'confirmed', category: ['medication'] });
+  test.each([
+    ['Ciprofloxacin', 'Levofloxacin 500 MG Oral Tablet', 'fluoroquinolones-class'],
+    ['Erythromycin', 'Azithromycin 250 MG Oral Tablet', 'macrolides-class'],
+    ['Doxycycline', 'Minocycline 100 MG Oral Capsule', 'tetracyclines-class'],
+  ])('allergy to %s, draft of %s: critical, rule %s, with its label cited', (allergen, product, ruleId) => {
+    const [finding, ...rest] = findAllergyConflicts([draft(product)], [textOnly('al', allergen)], table);
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ severity: 'critical', basis: 'class', ruleId });
+    expect(finding.sources?.join(' ')).toMatch(/FDA label|labels/);
+  });
+
+  test('quiet across classes: a quinolone allergy and a macrolide, a macrolide allergy and doxycycline', () => {
+    expect(findAllergyConflicts([draft('Azithromycin 250 MG Oral Tablet')], [textOnly('al', 'Ciprofloxacin')], table)).toEqual([]);
+    expect(findAllergyConflicts([draft('Doxycycline Hyclate 100 MG Oral Capsule')], [textOnly('al', 'Clarithromycin')], table)).toEqual([]);
+  });
+
+  test('every class rule cites sources of the table and says its review status', () => {
+    for (const rule of table.rules) {
+      expect(rule.sources.length).toBeGreaterThan(0);
+      for (const id of rule.sources) expect(table.sources[id]).toEqual(expect.any(String));
+      expect(rule.review).toBe('pending clinical review');
+    }
+  });
+});

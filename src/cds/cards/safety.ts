@@ -194,7 +194,7 @@ function allergyFinding(finding: AllergyFinding, namer: Namer): Finding | undefi
       `**Allergy**: ${md(finding.drug.name)} ${basis}; the patient has a recorded allergy or intolerance to **${md(finding.allergy.display)}**.`,
       md(finding.rationale),
       ...overrideNote(finding.override, finding.severity),
-      `_Rule ${md(finding.ruleId)} (pending clinical review)._`,
+      sourceLine(finding.sources ?? [], finding.ruleId),
     ].join('\n\n'),
     overrideReasons: [OVERRIDE_REASONS.allergyNotConfirmed, OVERRIDE_REASONS.benefitOutweighsRisk],
   };
