@@ -1,7 +1,7 @@
 /** The drug catalogue (contract A): products and free text resolve to ingredients and WHO ATC classes. */
 import type { Concept } from '../../src/fhir/types';
-import { loadDrugCatalogue, routeOf } from '../../src/medications/drug-catalogue';
-import { loadVocabulary } from '../../src/medications/vocabulary';
+import { defaultDrugCatalogue, loadDrugCatalogue, routeOf } from '../../src/medications/drug-catalogue';
+import { loadNameTables, loadVocabulary } from '../../src/medications/vocabulary';
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const catalogue = loadDrugCatalogue({ vocabulary: loadVocabulary() });
@@ -84,5 +84,26 @@ describe('coverage', () => {
     const products = Object.values(catalogue.file.products).filter((entry) => entry.sources.some((source) => source.startsWith('data:')));
     expect(products.length).toBeGreaterThan(200);
     for (const entry of products) expect(entry.ingredients.every((ingredient) => catalogue.has(ingredient))).toBe(true);
+  });
+});
+
+describe('brand names (brand-ingredients.json): a product named by its brand only is resolved like its ingredients', () => {
+  const catalogue = defaultDrugCatalogue();
+  const tables = loadNameTables();
+
+  test('every brand names ingredients the catalogue holds', () => {
+    const missing = Object.entries(tables.brands).flatMap(([brand, ingredients]) => ingredients.filter((ingredient) => !catalogue.has(ingredient)).map((ingredient) => `${brand}: ${ingredient}`));
+    expect(missing).toEqual([]);
+  });
+
+  test.each([
+    ['Coumadin 5 MG Oral Tablet', 'warfarin', 'B01AA03'],
+    ['Bactrim DS 800 MG / 160 MG Oral Tablet', 'sulfamethoxazole / trimethoprim', 'J01EE01'],
+    ['Percocet 5 MG / 325 MG Oral Tablet', 'acetaminophen / oxycodone', 'N02AA05'],
+    ['Zocor 40 MG Oral Tablet', 'simvastatin', 'C10AA01'],
+  ])('%s → %s (%s among its classes)', (display, name, atc) => {
+    const drug = catalogue.resolveDrug({ display, codings: [] });
+    expect(drug).toMatchObject({ name, known: true });
+    expect(drug.atc).toContain(atc);
   });
 });
