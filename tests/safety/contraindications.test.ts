@@ -75,6 +75,8 @@ describe('label contraindications added after the lead\'s fourth read (each was 
     ['dronedarone', '84114007', 'Heart failure', 'dronedarone-heart-failure', 'warning'],
     ['isotretinoin', '77386006', 'Pregnancy', 'teratogens-pregnancy', 'critical'],
     ['leflunomide', '72892002', 'Normal pregnancy', 'teratogens-pregnancy', 'critical'],
+    ['apixaban', '74474003', 'Gastrointestinal hemorrhage', 'anticoagulants-active-bleeding', 'critical'],
+    ['clopidogrel', '274100004', 'Cerebral hemorrhage', 'p2y12-active-bleeding', 'critical'],
   ];
   it.each(cases)('%s with %s (%s): %s, %s', (drug, code, display, rule, severity) => {
     const findings = findContraindications([draft(drug)], [condition('c', code, display, { clinicalStatus: 'active' })], table);

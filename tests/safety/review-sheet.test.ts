@@ -69,5 +69,5 @@ test('the drug-disease sheet (--contraindications): one row per rule, saying wha
   expect(byId.get('metformin-severe-ckd')?.[2]).toBe('chronic kidney disease stage 4 to 5 or end-stage (eGFR < 30) (current condition); or the latest egfr below 30');
   expect(byId.get('codeine-children')?.[2]).toBe('age under 12 years');
   expect(byId.get('triptans-ischaemic-heart-disease')?.[3]).toBe('critical (contraindicated)');
-  expect(contraindicationMarkdown([[...CONTRAINDICATION_COLUMNS], ...rows], table)).toMatch(/^# Drug-disease rules: reviewer's sheet\n\n35 rules/);
+  expect(contraindicationMarkdown([[...CONTRAINDICATION_COLUMNS], ...rows], table)).toMatch(new RegExp(`^# Drug-disease rules: reviewer's sheet\n\n${table.rules.rules.length} rules`));
 });
