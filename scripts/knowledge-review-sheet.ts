@@ -155,9 +155,11 @@ export function olderAdultSheetRows(table: OlderAdultTable): string[][] {
 
 export const CONTRAINDICATION_COLUMNS = ['rule', 'drugs (by name; ATC)', 'met by', 'severity (source words)', 'advice', 'rationale', 'sources', 'review status', 'signed off (name, date)'] as const;
 
-/** What meets a drug-disease rule: its condition group (current or past), the lab result that also does, or the age. */
+/** What meets a drug-disease rule: its condition group (current or past), the lab result that also does, the age, or
+ * the absence of a class from the record. */
 function metBy(rule: ContraindicationRule, table: ContraindicationTable): string {
   if (rule.ageBelow !== undefined) return `age under ${rule.ageBelow} years`;
+  if (rule.unlessTaking) return `${rule.unlessTaking.absent} (ATC ${rule.unlessTaking.atcPrefixes.join(', ')}): ${rule.unlessTaking.about}`;
   const group = rule.conditionGroup ? (table.groups.groups[rule.conditionGroup]?.label ?? rule.conditionGroup) : '';
   const when = rule.when === 'history' ? 'current or past' : 'current';
   const lab = rule.lab ? `; or the latest ${rule.lab.kind} ${rule.lab.below !== undefined ? `below ${rule.lab.below}` : `above ${String(rule.lab.above)}`}` : '';
@@ -168,7 +170,7 @@ function metBy(rule: ContraindicationRule, table: ContraindicationTable): string
 export function contraindicationSheetRows(table: ContraindicationTable): string[][] {
   return table.rules.rules.map((rule) => [
     rule.id,
-    `${rule.drugs.label} (${[...(rule.drugs.ingredients ?? []), ...(rule.drugs.atcPrefixes ?? []).map((code) => `ATC ${code}`)].join(', ')})`,
+    `${rule.drugs.label} (${[...(rule.drugs.ingredients ?? []), ...(rule.drugs.atcPrefixes ?? []).map((code) => `ATC ${code}`)].join(', ')}${rule.drugs.textHas ? `; products named ${rule.drugs.textHas.map((word) => `"${word}"`).join(' or ')}` : ''})`,
     metBy(rule, table),
     `${rule.severity} (${rule.strength})`,
     rule.advice,

@@ -4,7 +4,9 @@
  * group codes), with the rules of fhir-mappings/contraindications.json. Each rule cites a public source.
  * A rule may also be met by a laboratory result (`lab`): many records carry the eGFR or the potassium but never
  * code the stage of kidney disease or the hyperkalaemia, and metformin at an eGFR of 22 must not pass unseen.
- * A rule about children is met by the patient's age (`ageBelow`: codeine under 12) and names no condition.
+ * A rule about children is met by the patient's age (`ageBelow`: codeine under 12) and names no condition; a
+ * rule for drugs only a tolerant patient may start (`unlessTaking`: a fentanyl patch needs opioid tolerance) is
+ * met when the record shows no drug of the named classes now or in the past 30 days.
  */
 import * as path from 'path';
 import { loadConditionGroups, conceptMatchesCodes, type ConditionGroupsFile } from '../medications/condition-groups';
@@ -22,11 +24,19 @@ export const DEFAULT_CONTRAINDICATIONS_FILE = path.join(FHIR_MAPPINGS_DIR, 'cont
 export interface ContraindicationRule {
   id: string;
   /** The drugs the rule is about: ingredient names (candidate naming) and/or ATC codes or prefixes. */
-  drugs: { label: string; ingredients?: string[]; atcPrefixes?: string[] };
+  drugs: {
+    label: string;
+    ingredients?: string[];
+    atcPrefixes?: string[];
+    /** Only products whose text has one of these words ("transdermal": the fentanyl patch, not the injection). */
+    textHas?: string[];
+  };
   /** A condition group of condition-groups.json (absent only for a rule met by age). */
   conditionGroup?: string;
   /** Met by the patient's age in years below this (at the decision): the label's paediatric contraindications. */
   ageBelow?: number;
+  /** Met when none of the patient's current or recent drugs is in these classes (no opioid: not opioid-tolerant). */
+  unlessTaking?: { atcPrefixes: string[]; absent: string; about: string };
   /** Also met by the latest result of this lab kind (fhir-mappings/lab-codes.json) below or above a value. */
   lab?: LabThreshold;
   /** 'active': only a current condition counts; 'history': a resolved one counts too (past GI bleeding). */
@@ -65,6 +75,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function unlessTakingIsValid(rule: Record<string, unknown>): boolean {
+  const taking = rule.unlessTaking;
+  return (
+    isRecord(taking) &&
+    Array.isArray(taking.atcPrefixes) &&
+    taking.atcPrefixes.length > 0 &&
+    typeof taking.absent === 'string' &&
+    typeof taking.about === 'string' &&
+    rule.conditionGroup === undefined &&
+    rule.lab === undefined &&
+    rule.ageBelow === undefined
+  );
+}
+
 function labProblem(lab: unknown, labKinds: ReadonlySet<string>): string | undefined {
   if (lab === undefined) return undefined;
   if (!isRecord(lab) || typeof lab.kind !== 'string' || !labKinds.has(lab.kind)) return `lab needs a kind of lab-codes.json (${[...labKinds].join(', ')})`;
@@ -83,11 +107,15 @@ export function validateContraindications(value: unknown, groups: ConditionGroup
     if (!isRecord(drugs) || ((drugs.ingredients as unknown[] | undefined)?.length ?? 0) + ((drugs.atcPrefixes as unknown[] | undefined)?.length ?? 0) === 0) {
       throw new Error(`${file}: rule ${rule.id} names no drug`);
     }
+    const byAbsence = rule.unlessTaking !== undefined;
+    if (byAbsence && !unlessTakingIsValid(rule)) {
+      throw new Error(`${file}: rule ${rule.id}: unlessTaking needs atcPrefixes, absent and about, and stands alone (no condition group, lab or age)`);
+    }
     const byAge = rule.ageBelow !== undefined;
     if (byAge && (typeof rule.ageBelow !== 'number' || rule.ageBelow <= 0 || rule.ageBelow > 21 || rule.conditionGroup !== undefined || rule.lab !== undefined)) {
       throw new Error(`${file}: rule ${rule.id}: ageBelow is a child's age in years (1-21) and stands alone (no condition group, no lab)`);
     }
-    if (!byAge && (typeof rule.conditionGroup !== 'string' || !groups.groups[rule.conditionGroup])) throw new Error(`${file}: rule ${rule.id} names unknown condition group ${String(rule.conditionGroup)}`);
+    if (!byAge && !byAbsence && (typeof rule.conditionGroup !== 'string' || !groups.groups[rule.conditionGroup])) throw new Error(`${file}: rule ${rule.id} names unknown condition group ${String(rule.conditionGroup)}`);
     const badLab = labProblem(rule.lab, labKinds);
     if (badLab) throw new Error(`${file}: rule ${rule.id}: ${badLab}`);
     if (rule.severity !== 'warning' && rule.severity !== 'critical') throw new Error(`${file}: rule ${rule.id}: severity must be warning or critical`);
@@ -130,6 +158,8 @@ export function isActiveCondition(condition: ConditionEntry): boolean {
 }
 
 function drugMatches(rule: ContraindicationRule, drug: SafetyDrug): boolean {
+  const { textHas } = rule.drugs;
+  if (textHas && !textHas.some((word) => (drug.text ?? '').toLowerCase().includes(word))) return false;
   return (
     (rule.drugs.ingredients ?? []).some((ingredient) => drug.ingredients.includes(ingredient)) ||
     (rule.drugs.atcPrefixes ?? []).some((prefix) => drug.atc.some((code) => code.startsWith(prefix)))
@@ -148,6 +178,9 @@ export interface ContraindicationPatient {
   labs?: PatientLabs;
   /** Age in years at the decision. */
   age?: number;
+  /** ATC codes of the drugs active now or ordered in the 30 days before the decision (the drafts of the call
+   * left out); absent when the medication data may be incomplete, so that no rule rests on their absence. */
+  recentAtc?: readonly string[];
 }
 
 /** What meets the rule, with the label of what it is about: a condition of its group, else the latest result of
@@ -158,6 +191,11 @@ function conditionMeeting(
   patient: ContraindicationPatient,
   table: ContraindicationTable,
 ): { condition: ContraindicationFinding['condition']; about: string } | undefined {
+  if (rule.unlessTaking) {
+    const { atcPrefixes, absent, about } = rule.unlessTaking;
+    const taking = patient.recentAtc === undefined || patient.recentAtc.some((code) => atcPrefixes.some((prefix) => code.startsWith(prefix)));
+    return taking ? undefined : { condition: { id: 'absent', display: absent, absent: true }, about };
+  }
   if (rule.ageBelow !== undefined) {
     const { age } = patient;
     return age !== undefined && age < rule.ageBelow ? { condition: { id: 'age', display: `age ${age}`, age }, about: `children under ${rule.ageBelow} years` } : undefined;

@@ -132,8 +132,9 @@ export interface ContraindicationFinding {
   drug: DrugRef;
   /** The patient's condition that contraindicates the drug (its Condition id, display and code), or, with
    * `lab`, the latest laboratory result that meets the rule ("eGFR 22 mL/min/1.73 m² (2026-11-17)"), or, with
-   * `age`, the patient's age for a rule about children. */
-  condition: { id: string; display: string; code?: string; lab?: true; age?: number };
+   * `age`, the patient's age for a rule about children, or, with `absent`, what the record lacks ("no opioid
+   * now or in the past 30 days"). */
+  condition: { id: string; display: string; code?: string; lab?: true; age?: number; absent?: true };
   /** Label of the reviewed condition group the condition matched ("chronic kidney disease"), or of the age
    * range of a rule about children ("children under 12 years"). */
   conditionGroup: string;

@@ -7,6 +7,8 @@
  *    by class run and no "not in the drug catalogue" card appears;
  *  - metformin drafted at an eGFR of 22 with no kidney disease coded: the contraindication, met by the lab result;
  *  - acetaminophen/codeine drafted for a child of 8: contraindicated under 12 (FDA 2017), said with the age;
+ *  - a fentanyl patch drafted with no opioid in the record: contraindicated in opioid-non-tolerant patients (boxed
+ *    warning); quiet when an opioid is active;
  *  - "Low back pain" as a real EHR codes it (SNOMED 279039007, not Synthea's "Chronic low back pain") is an
  *    indication for an NSAID or a muscle relaxant: no "no indication" warning.
  * The interaction pairs of the same read are rows of tests/safety/coverage-pairs.json.
@@ -127,4 +129,24 @@ test('acetaminophen/codeine drafted for a child of 8: contraindicated under 12, 
   expect(card?.indicator).toBe('critical');
   expect(card?.summary).toBe('Acetaminophen / codeine at age 8: contraindicated in children under 12');
   expect(card?.detail).toMatch(/the patient is \*\*8 years old\*\* \(children under 12 years\)/);
+});
+
+test('a fentanyl patch with no opioid in the record: contraindicated (opioid-non-tolerant); with oxycodone active: no such card', async () => {
+  const patch = '72 HR Fentanyl 0.025 MG/HR Transdermal System';
+  const naive = about(await sign([condition('82423001', 'Chronic pain')], patch), /^Fentanyl/);
+  expect(naive?.indicator).toBe('critical');
+  expect(naive?.summary).toBe('Fentanyl with no opioid now or in the past 30 days: contraindicated in opioid-non-tolerant patients');
+  const encounterId = latestEncounterId(plain);
+  const oxycodone: MedicationRequest = {
+    resourceType: 'MedicationRequest',
+    id: 'read4-oxycodone',
+    status: 'active',
+    intent: 'order',
+    medicationCodeableConcept: { text: 'Oxycodone Hydrochloride 5 MG Oral Tablet' },
+    subject: { reference: `Patient/${PLAIN_PATIENT}` },
+    encounter: { reference: `Encounter/${encounterId}` },
+    authoredOn: '1998-08-01T00:00:00Z',
+  };
+  const tolerant = await sign([condition('82423001', 'Chronic pain'), oxycodone], patch);
+  expect(tolerant.map((card) => card.summary).join('\n')).not.toMatch(/opioid-non-tolerant/);
 });

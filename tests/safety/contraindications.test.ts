@@ -1,7 +1,8 @@
 import type { Concept, ConditionEntry } from '../../src/fhir/types';
 import { findContraindications, isActiveCondition, loadContraindications, validateContraindications } from '../../src/safety/contraindications';
 import type { PatientLabs } from '../../src/safety/patient-factors';
-import { drugFromCandidate, loadDrugKnowledge } from '../../src/safety/drugs';
+import { drugFromCandidate, drugFromOrder, loadDrugKnowledge } from '../../src/safety/drugs';
+import type { SafetyDrug } from '../../src/safety/types';
 
 const SNOMED = 'http://snomed.info/sct';
 const concept = (code: string, display: string): Concept => ({ system: SNOMED, code, display, codings: [{ system: SNOMED, code, display }] });
@@ -10,6 +11,8 @@ const condition = (id: string, code: string, display: string, extra: Partial<Con
 const table = loadContraindications();
 const knowledge = loadDrugKnowledge();
 const draft = (name: string) => drugFromCandidate(name, 'draft', knowledge);
+const draftOf = (display: string): SafetyDrug =>
+  drugFromOrder({ id: display, concept: { display, codings: [] }, status: 'draft', reasonConditionIds: [], reasonConcepts: [], resource: { resourceType: 'MedicationRequest', status: 'draft', intent: 'order', subject: {} } }, 'draft', knowledge);
 
 describe('findContraindications', () => {
   it('flags an opioid for a patient with a drug overdose (a warning: the CDC says "avoid unless"), naming the condition and the sources', () => {
@@ -154,6 +157,23 @@ describe('rules about children, met by the age at the decision', () => {
   it('the loader refuses an age rule that also names a condition', () => {
     const rule = { ...table.rules.rules.find((r) => r.id === 'codeine-children'), conditionGroup: 'asthma' };
     expect(() => validateContraindications({ ...table.rules, rules: [rule] }, table.groups)).toThrow(/ageBelow is a child's age/);
+  });
+});
+
+describe('drugs only an opioid-tolerant patient may start (met by the absence of an opioid in the record)', () => {
+  const patch = (): SafetyDrug => draftOf('72 HR Fentanyl 0.025 MG/HR Transdermal System');
+  const injection = (): SafetyDrug => draftOf('Fentanyl 0.05 MG/ML Injectable Solution');
+
+  it('a fentanyl patch with no opioid now or in the past 30 days: critical, naming what the record lacks', () => {
+    const [finding, ...rest] = findContraindications([patch()], [], table, { recentAtc: ['C09AA03'] });
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ ruleId: 'fentanyl-patch-opioid-naive', severity: 'critical', condition: { display: 'no opioid now or in the past 30 days', absent: true }, conditionGroup: 'opioid-non-tolerant patients' });
+  });
+
+  it('quiet with a recent opioid, for fentanyl given by injection, and when the medication data may be incomplete', () => {
+    expect(findContraindications([patch()], [], table, { recentAtc: ['N02AA05'] })).toEqual([]);
+    expect(findContraindications([injection()], [], table, { recentAtc: [] })).toEqual([]);
+    expect(findContraindications([patch()], [], table, {})).toEqual([]);
   });
 });
 

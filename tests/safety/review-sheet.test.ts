@@ -68,6 +68,8 @@ test('the drug-disease sheet (--contraindications): one row per rule, saying wha
   const byId = new Map(rows.map((row) => [row[0], row]));
   expect(byId.get('metformin-severe-ckd')?.[2]).toBe('chronic kidney disease stage 4 to 5 or end-stage (eGFR < 30) (current condition); or the latest egfr below 30');
   expect(byId.get('codeine-children')?.[2]).toBe('age under 12 years');
+  expect(byId.get('fentanyl-patch-opioid-naive')?.[2]).toBe('no opioid now or in the past 30 days (ATC N02A, N07BC, R05DA): opioid-non-tolerant patients');
+  expect(byId.get('fentanyl-patch-opioid-naive')?.[1]).toBe('transdermal fentanyl (fentanyl; products named "transdermal")');
   expect(byId.get('triptans-ischaemic-heart-disease')?.[3]).toBe('critical (contraindicated)');
   expect(contraindicationMarkdown([[...CONTRAINDICATION_COLUMNS], ...rows], table)).toMatch(new RegExp(`^# Drug-disease rules: reviewer's sheet\n\n${table.rules.rules.length} rules`));
 });

@@ -32,6 +32,7 @@ function listed(names: readonly string[]): string {
 function whatMeetsIt(finding: ContraindicationFinding, condition: string): string {
   const { age } = finding.condition;
   if (age !== undefined) return `the patient is **${age} ${age === 1 ? 'year' : 'years'} old** (${md(finding.conditionGroup)})`;
+  if (finding.condition.absent) return `the record shows **${md(condition)}** (${md(finding.conditionGroup)})`;
   if (finding.condition.lab) return `the latest result, **${md(condition)}**, is in the range of ${md(finding.conditionGroup)}`;
   return `the patient has **${md(condition)}** (${md(finding.conditionGroup)})`;
 }
@@ -52,7 +53,7 @@ function cautionFinding(group: readonly ContraindicationFinding[], namer: Namer)
     subject: subjects[0],
     ...(subjects.length > 1 ? { others: subjects.slice(1) } : {}),
     // The source's own words: "avoid prolonged use" is not "contraindicated".
-    summary: first.condition.age !== undefined ? `${capitalised(listed(names))} at ${condition}: ${first.advice}` : `${capitalised(listed(names))} with ${condition}: ${first.advice}`,
+    summary: `${capitalised(listed(names))} ${first.condition.age !== undefined ? 'at' : 'with'} ${condition}: ${first.advice}`,
     phrase: subjects.length > 1 ? `${first.advice} (${condition}; also ${listed(names.slice(1))})` : `${first.advice} (${condition})`,
     detail: [
       `**${STRENGTH_HEADING[first.strength]}**: ${whatMeetsIt(first, condition)}; ${md(first.advice)}.`,

@@ -4,6 +4,7 @@ import { ageAt } from '../../lamo/prompt';
 import type { DuplicateContext } from '../../safety/duplicate-rules';
 import { latestLabs } from '../../safety/patient-factors';
 import type { PatientContext } from '../../safety/types';
+import type { MedicationOrder } from '../../fhir/types';
 import { mayBeIncomplete, type Assessment } from '../assessment';
 
 /** The patient's age at the decision: at the encounter's start (a replayed visit is judged at its own date), else now. */
@@ -26,4 +27,23 @@ export function patientContext(assessment: Pick<Assessment, 'record'> & Partial<
 export function duplicateContext(assessment: Pick<Assessment, 'record' | 'encounter'>): DuplicateContext {
   const start = Date.parse(assessment.encounter.start ?? '');
   return { conditions: assessment.record.conditions, procedures: assessment.record.procedures, at: Number.isNaN(start) ? new Date() : new Date(start) };
+}
+
+const RECENT_DAYS = 30;
+
+/**
+ * ATC codes of the drugs the patient takes now or was ordered in the 30 days before the decision (the call's own
+ * drafts left out), for rules that need to know a patient is used to a class (a fentanyl patch only for the
+ * opioid-tolerant). Undefined when the medication data may be incomplete: no finding may rest on its absence.
+ */
+export function recentDrugClasses(assessment: Pick<Assessment, 'record' | 'encounter' | 'active' | 'drafts' | 'incomplete'>, atcOf: (order: MedicationOrder) => readonly string[]): string[] | undefined {
+  if (mayBeIncomplete(assessment, 'MedicationRequest')) return undefined;
+  const start = Date.parse(assessment.encounter.start ?? '');
+  const at = Number.isNaN(start) ? Date.now() : start;
+  const drafts = new Set(assessment.drafts.map((order) => order.id));
+  const recent = assessment.record.medications.filter((order) => {
+    const authored = Date.parse(order.authoredOn ?? '');
+    return !drafts.has(order.id) && !Number.isNaN(authored) && authored <= at && at - authored <= RECENT_DAYS * 24 * 60 * 60 * 1000;
+  });
+  return [...new Set([...assessment.active, ...recent].flatMap((order) => [...atcOf(order)]))];
 }

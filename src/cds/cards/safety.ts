@@ -33,7 +33,7 @@ import { duplicateGroups, groupedDuplicateFinding } from './duplicate-groups';
 import { olderAdultFindings } from './older-adults';
 import { withdrawnFindings } from './withdrawn';
 import { repeatedDrafts, repeatedOrderFindings } from './repeated-orders';
-import { ageOf, duplicateContext, patientContext } from './safety-context';
+import { ageOf, duplicateContext, patientContext, recentDrugClasses } from './safety-context';
 
 export { patientContext };
 export { withheldCandidates } from './suggestion-safety';
@@ -216,7 +216,7 @@ function findingsOf(assessment: Assessment, checks: SafetyChecks, drugs: SafetyD
   const found: (Finding | undefined)[] = [
     ...checks.allergies(judgedDrugs, assessment.record.allergies).map((f) => allergyFinding(f, namer)),
     ...checks.interactions(drugs, patient, pairs).map((f) => interactionFinding(f, namer, intended)),
-    ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions, patient), namer),
+    ...cautionFindings(checks.contraindications(judgedDrugs, assessment.record.conditions, { ...patient, recentAtc: recentDrugClasses(assessment, (order) => checks.drugOfOrder(order, 'active').atc) }), namer),
     ...olderAdultFindings(assessment, judgedDrugs, namer, (drugs) => checks.olderAdults(drugs, { ...ageOf(assessment), conditions: assessment.record.conditions })),
     ...withdrawnFindings(judgedDrugs, namer, checks),
     ...duplicateCards(duplicates, namer),
