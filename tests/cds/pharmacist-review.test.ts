@@ -131,16 +131,19 @@ test('"Nicotine 2 MG Chewing Gum" without a code is nicotine (smoking cessation:
   expect(unknown.detail).toMatch(/the absence of a warning about it does not mean it was checked/);
 });
 
-test('three opioids for a patient with opioid abuse: one warning naming all three, with a remove action for each', async () => {
+test('three opioids for a patient with opioid abuse: one warning naming all three, with a remove action for each (and the patch its own opioid-tolerance contraindication)', async () => {
   const drafts = [
     draftOrder(PLAIN_PATIENT, '1860491', '12 HR Hydrocodone Bitartrate 10 MG Extended Release Oral Capsule', encounterId),
     draftOrder(PLAIN_PATIENT, '245134', '72 HR Fentanyl 0.025 MG/HR Transdermal System', encounterId),
     draftOrder(PLAIN_PATIENT, '835603', 'tramadol hydrochloride 50 MG Oral Tablet', encounterId),
   ];
   const cards = await sign(drafts, [...plain, condition('5602001', 'Opioid abuse (disorder)')]);
-  const cautions = cards.filter((card) => findings(card).some((f) => f.topic === 'contraindication'));
+  const cautions = cards.filter((card) => /the patient has \*\*Opioid abuse\*\*/.test(card.detail ?? ''));
   expect(cautions).toHaveLength(1);
   const [caution] = cautions;
+  // No opioid before this order set: the fentanyl patch is also contraindicated (opioid-non-tolerant), on its own card.
+  const patch = cards.find((card) => /^Fentanyl: contraindicated in opioid-non-tolerant patients/.test(card.summary));
+  expect(findings(patch ?? cards[0])).toContainEqual({ topic: 'contraindication', indicator: 'critical' });
   expect(caution.detail).toMatch(/\*\*Avoid\*\*: the patient has \*\*Opioid abuse\*\*/);
   expect(caution.detail).toMatch(/This applies to each of:\n- 12 HR Hydrocodone Bitartrate 10 MG Extended Release Oral Capsule \(being ordered\)\n- 72 HR Fentanyl 0.025 MG\/HR Transdermal System \(being ordered\)\n- tramadol hydrochloride 50 MG Oral Tablet \(being ordered\)/);
   expect(findings(caution)).toContainEqual({ topic: 'contraindication', indicator: 'warning' });

@@ -89,7 +89,8 @@ test('a caution about a repeated product comes once, on the one card of the prod
   const cards = await sign(copies(FENTANYL, 3, encounterId, true), [abuse]);
   const fentanyl = about(cards, /fentanyl/i).filter((card) => card.source.topic?.code !== 'notAssessed');
   expect(fentanyl).toHaveLength(1);
-  expect(fentanyl[0].summary).toMatch(/^Fentanyl: avoid unless the benefit outweighs the overdose risk \(Opioid abuse\);/);
+  // Both cautions of the product on its one card: the patch with no opioid before (opioid-non-tolerant), and the abuse history.
+  expect(fentanyl[0].summary).toMatch(/^Fentanyl: contraindicated in opioid-non-tolerant patients \(no opioid now or in the past 30 days\); avoid unless the benefit outweighs the/);
   expect(fentanyl[0].extension?.['lamo-cds-findings']).toEqual(expect.arrayContaining([expect.objectContaining({ topic: 'contraindication' }), { topic: 'repeatedOrder', indicator: 'info' }]));
   // The one remove-the-draft suggestion names one of the three orders.
   expect(fentanyl[0].suggestions).toHaveLength(1);
