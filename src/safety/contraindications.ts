@@ -31,7 +31,7 @@ export interface ContraindicationRule {
     /** Only products whose text has one of these words ("transdermal": the fentanyl patch, not the injection). */
     textHas?: string[];
   };
-  /** A condition group of condition-groups.json (absent only for a rule met by age). */
+  /** A condition group of condition-groups.json (absent only for a rule met by age or by an absent class). */
   conditionGroup?: string;
   /** Met by the patient's age in years below this (at the decision): the label's paediatric contraindications. */
   ageBelow?: number;

@@ -48,8 +48,8 @@ export interface SafetyChecks {
   /** With `context`, combinations the record shows are intended now come back as 'intended' findings. */
   duplicates(drugs: readonly SafetyDrug[], mode: PairMode, context?: DuplicateContext): DuplicateFinding[];
   allergies(drugs: readonly SafetyDrug[], allergies: readonly AllergyEntry[]): AllergyFinding[];
-  /** Against the conditions, the latest labs where a rule names one (an eGFR below 30 with no CKD coded) and the
-   * age for rules about children. */
+  /** Against the conditions, the latest labs where a rule names one (an eGFR below 30 with no CKD coded), the age
+   * for rules about children, and the classes taken recently for rules that need tolerance (a fentanyl patch). */
   contraindications(drugs: readonly SafetyDrug[], conditions: readonly ConditionEntry[], patient: ContraindicationPatient): ContraindicationFinding[];
   /** AGS Beers 2023 for a patient of 65 or more; each drug with how long the patient has had it. */
   olderAdults(drugs: readonly { drug: SafetyDrug; scope: OlderAdultScope }[], patient: { age?: number; conditions: readonly ConditionEntry[] }): OlderAdultFinding[];
