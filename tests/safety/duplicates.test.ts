@@ -149,3 +149,21 @@ describe('the table', () => {
     expect(() => validateDuplicateTherapy(broken, groups, 'dup.json')).toThrow(/dup\.json: rule aspirin-and-p2y12-inhibitor .*unknown condition group/);
   });
 });
+
+describe("therapeutic classes added after the lead's fourth read (two drafted together got no card)", () => {
+  test.each([
+    ['Quetiapine 100 MG Oral Tablet', 'Olanzapine 10 MG Oral Tablet', 'antipsychotics'],
+    ['Omeprazole 20 MG Delayed Release Oral Capsule', 'Pantoprazole 40 MG Delayed Release Oral Tablet', 'proton-pump-inhibitors'],
+    ['Metoprolol Tartrate 25 MG Oral Tablet', 'Atenolol 50 MG Oral Tablet', 'beta-blockers'],
+    ['Glipizide 5 MG Oral Tablet', 'Glyburide 5 MG Oral Tablet', 'sulfonylureas'],
+    ['Amlodipine 5 MG Oral Tablet', '24 HR Nifedipine 30 MG Extended Release Oral Tablet', 'dihydropyridine-calcium-channel-blockers'],
+  ])('%s active + %s drafted: a %s duplicate warning', (first, second, ruleId) => {
+    const found = findDuplicates([active(first), draft(second)], { table });
+    expect(found.map((f) => `${f.ruleId}:${f.severity}`)).toEqual([`${ruleId}:warning`]);
+  });
+
+  test('quiet where the class is not the duplicate: prochlorperazine for nausea beside quetiapine, timolol eye drops beside metoprolol', () => {
+    expect(findDuplicates([active('Quetiapine 100 MG Oral Tablet'), draft('Prochlorperazine Maleate 10 MG Oral Tablet')], { table })).toEqual([]);
+    expect(findDuplicates([active('Metoprolol Tartrate 25 MG Oral Tablet'), draft('Timolol 5 MG/ML Ophthalmic Solution')], { table })).toEqual([]);
+  });
+});
