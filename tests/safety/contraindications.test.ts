@@ -80,6 +80,9 @@ describe('label contraindications added after the lead\'s fourth read (each was 
     ['leflunomide', '72892002', 'Normal pregnancy', 'teratogens-pregnancy', 'critical'],
     ['apixaban', '74474003', 'Gastrointestinal hemorrhage', 'anticoagulants-active-bleeding', 'critical'],
     ['clopidogrel', '274100004', 'Cerebral hemorrhage', 'p2y12-active-bleeding', 'critical'],
+    ['haloperidol', '49049000', "Parkinson's disease", 'antipsychotics-parkinsons', 'warning'],
+    ['metoclopramide', '49049000', "Parkinson's disease", 'antipsychotics-parkinsons', 'warning'],
+    ['risperidone', '26929004', "Alzheimer's disease", 'antipsychotics-dementia', 'warning'],
   ];
   it.each(cases)('%s with %s (%s): %s, %s', (drug, code, display, rule, severity) => {
     const findings = findContraindications([draft(drug)], [condition('c', code, display, { clinicalStatus: 'active' })], table);
@@ -92,6 +95,9 @@ describe('label contraindications added after the lead\'s fourth read (each was 
     const stroke = condition('s', '230690007', 'Cerebrovascular accident', { clinicalStatus: 'active' });
     expect(findContraindications([draft('metoprolol'), draft('bisoprolol'), draft('sumatriptan')], [asthma, migraine], table)).toEqual([]);
     expect(findContraindications([draft('clopidogrel'), draft('ticagrelor')], [stroke], table)).toEqual([]);
+    const parkinsons = condition('p', '49049000', "Parkinson's disease", { clinicalStatus: 'active' });
+    expect(findContraindications([draft('quetiapine'), draft('ondansetron')], [parkinsons], table)).toEqual([]);
+    expect(findContraindications([draft('lithium')], [condition('d', '26929004', "Alzheimer's disease", { clinicalStatus: 'active' })], table)).toEqual([]);
   });
 });
 
