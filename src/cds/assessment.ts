@@ -90,6 +90,22 @@ export function mayBeIncomplete(assessment: Pick<Assessment, 'incomplete'>, ...t
   return types.some((type) => assessment.incomplete.has(type));
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The patient's active orders, then the orders written in the `withinDays` before the decision (the encounter's
+ * start, else now), leaving out the orders named in `except` (the call's drafts): what a draft continues, or which
+ * classes the patient is used to.
+ */
+export function activeOrRecentOrders(assessment: Pick<Assessment, 'active' | 'record' | 'encounter'>, withinDays: number, except: ReadonlySet<string> = new Set()): MedicationOrder[] {
+  const at = Date.parse(assessment.encounter.start ?? '') || Date.now();
+  const recent = assessment.record.medications.filter((order) => {
+    const authored = Date.parse(order.authoredOn ?? '');
+    return !except.has(order.id) && authored <= at && at - authored <= withinDays * DAY_MS;
+  });
+  return [...assessment.active, ...recent];
+}
+
 const STILL_ACTIVE = new Set(['active', 'on-hold']);
 const INACTIVE_ALLERGY = new Set(['inactive', 'resolved']);
 const INPATIENT_CLASSES = new Set(['IMP', 'ACUTE', 'NONAC']);

@@ -45,3 +45,8 @@ export function classCodesOf(table: AtcTable, candidate: string): string[] {
 export function atcLevel4(code: string): string | undefined {
   return code.length >= 5 ? code.slice(0, 5) : undefined;
 }
+
+/** Whether any of the codes lies under any of the prefixes ("N02AA05" under "N02A"): how class rules name a class. */
+export function underAtcPrefix(codes: readonly string[], prefixes: readonly string[]): boolean {
+  return codes.some((code) => prefixes.some((prefix) => code.startsWith(prefix)));
+}

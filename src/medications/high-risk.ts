@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { readJsonFile } from '../json-file';
 import { FHIR_MAPPINGS_DIR } from '../paths';
-import { loadAtcTable, type AtcTable } from './atc';
+import { loadAtcTable, underAtcPrefix, type AtcTable } from './atc';
 
 export const DEFAULT_HIGH_RISK_FILE = path.join(FHIR_MAPPINGS_DIR, 'high-risk-drugs.json');
 
@@ -67,7 +67,7 @@ export class HighRiskDrugs {
 
   /** The same for any drug by its ATC codes (a drug outside the candidates). */
   classOfCodes(codes: readonly string[]): HighRiskClass | undefined {
-    return this.table.classes.find((entry) => entry.atcPrefixes.some((prefix) => codes.some((code) => code.startsWith(prefix))));
+    return this.table.classes.find((entry) => underAtcPrefix(codes, entry.atcPrefixes));
   }
 
   isHighRiskChronic(candidate: string): boolean {

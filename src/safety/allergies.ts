@@ -8,6 +8,7 @@ import { knownSystem } from '../fhir/concepts';
 import { displayName } from '../fhir/display';
 import type { AllergyEntry } from '../fhir/types';
 import { readJsonFile } from '../json-file';
+import { underAtcPrefix } from '../medications/atc';
 import { canonicalIngredient } from '../medications/normalise';
 import { FHIR_MAPPINGS_DIR } from '../paths';
 import { shortCitation } from './citations';
@@ -114,7 +115,7 @@ export function allergenNames(allergy: AllergyEntry, table: AllergyTable): strin
 function drugInClass(drug: SafetyDrug, drugClass: AllergyClass): boolean {
   return (
     drug.ingredients.some((ingredient) => drugClass.ingredients.includes(ingredient)) ||
-    drug.atc.some((code) => drugClass.atcPrefixes.some((prefix) => code.startsWith(prefix)))
+    underAtcPrefix(drug.atc, drugClass.atcPrefixes)
   );
 }
 

@@ -11,6 +11,7 @@
 import * as path from 'path';
 import { loadConditionGroups, conceptMatchesCodes, type ConditionGroupsFile } from '../medications/condition-groups';
 import { defaultLabCodes } from '../fhir/labs';
+import { underAtcPrefix } from '../medications/atc';
 import type { ConditionEntry } from '../fhir/types';
 import { readJsonFile } from '../json-file';
 import { FHIR_MAPPINGS_DIR } from '../paths';
@@ -162,7 +163,7 @@ function drugMatches(rule: ContraindicationRule, drug: SafetyDrug): boolean {
   if (textHas && !textHas.some((word) => (drug.text ?? '').toLowerCase().includes(word))) return false;
   return (
     (rule.drugs.ingredients ?? []).some((ingredient) => drug.ingredients.includes(ingredient)) ||
-    (rule.drugs.atcPrefixes ?? []).some((prefix) => drug.atc.some((code) => code.startsWith(prefix)))
+    underAtcPrefix(drug.atc, rule.drugs.atcPrefixes ?? [])
   );
 }
 
@@ -193,7 +194,7 @@ function conditionMeeting(
 ): { condition: ContraindicationFinding['condition']; about: string } | undefined {
   if (rule.unlessTaking) {
     const { atcPrefixes, absent, about } = rule.unlessTaking;
-    const taking = patient.recentAtc === undefined || patient.recentAtc.some((code) => atcPrefixes.some((prefix) => code.startsWith(prefix)));
+    const taking = patient.recentAtc === undefined || underAtcPrefix(patient.recentAtc, atcPrefixes);
     return taking ? undefined : { condition: { id: 'absent', display: absent, absent: true }, about };
   }
   if (rule.ageBelow !== undefined) {

@@ -5,7 +5,7 @@ import type { DuplicateContext } from '../../safety/duplicate-rules';
 import { latestLabs } from '../../safety/patient-factors';
 import type { PatientContext } from '../../safety/types';
 import type { MedicationOrder } from '../../fhir/types';
-import { mayBeIncomplete, type Assessment } from '../assessment';
+import { activeOrRecentOrders, mayBeIncomplete, type Assessment } from '../assessment';
 
 /** The patient's age at the decision: at the encounter's start (a replayed visit is judged at its own date), else now. */
 export function ageOf(assessment: Pick<Assessment, 'record'> & Partial<Pick<Assessment, 'encounter'>>): { age?: number } {
@@ -38,12 +38,6 @@ const RECENT_DAYS = 30;
  */
 export function recentDrugClasses(assessment: Pick<Assessment, 'record' | 'encounter' | 'active' | 'drafts' | 'incomplete'>, atcOf: (order: MedicationOrder) => readonly string[]): string[] | undefined {
   if (mayBeIncomplete(assessment, 'MedicationRequest')) return undefined;
-  const start = Date.parse(assessment.encounter.start ?? '');
-  const at = Number.isNaN(start) ? Date.now() : start;
   const drafts = new Set(assessment.drafts.map((order) => order.id));
-  const recent = assessment.record.medications.filter((order) => {
-    const authored = Date.parse(order.authoredOn ?? '');
-    return !drafts.has(order.id) && !Number.isNaN(authored) && authored <= at && at - authored <= RECENT_DAYS * 24 * 60 * 60 * 1000;
-  });
-  return [...new Set([...assessment.active, ...recent].flatMap((order) => [...atcOf(order)]))];
+  return [...new Set(activeOrRecentOrders(assessment, RECENT_DAYS, drafts).flatMap((order) => [...atcOf(order)]))];
 }

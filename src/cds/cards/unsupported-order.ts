@@ -16,11 +16,10 @@
 import { displayName } from '../../fhir/display';
 import type { MedicationOrder } from '../../fhir/types';
 import { isKnown, reviewedLabels, type IndicationDrug, type IndicationProfile } from '../../medications/drug-indications';
-import { activeConditions, candidateOf, mayBeIncomplete, modelFindsUnlikely, orderLabel, sharesIngredient, supportFor, type Assessment } from '../assessment';
+import { activeConditions, activeOrRecentOrders, candidateOf, mayBeIncomplete, modelFindsUnlikely, orderLabel, sharesIngredient, supportFor, type Assessment } from '../assessment';
 import type { Finding, FindingSubject } from '../findings';
 import { md, OVERRIDE_REASONS } from './card';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** An order of the same ingredient this recent makes a draft a continuation (the prompt's medication window). */
 const CONTINUED_WITHIN_DAYS = 365;
 
@@ -47,13 +46,8 @@ function unsupported(assessment: Assessment, order: MedicationOrder, source: 'dr
 /** The active order, or the order of the past year, that a draft (or a suggestion: no draft) of the same ingredient continues. */
 export function continuedOrder(assessment: Assessment, draft: MedicationOrder | undefined, drug: IndicationDrug): MedicationOrder | undefined {
   const describe = (order: MedicationOrder) => assessment.knowledge.describe.ofConcept(order.concept);
-  const active = assessment.active.find((order) => sharesIngredient(describe(order), drug));
-  if (active) return active;
-  const at = Date.parse(assessment.encounter.start ?? '') || Date.now();
-  return assessment.record.medications.find((order) => {
-    const authored = Date.parse(order.authoredOn ?? '');
-    return order.id !== draft?.id && authored <= at && at - authored <= CONTINUED_WITHIN_DAYS * DAY_MS && sharesIngredient(describe(order), drug);
-  });
+  const orders = activeOrRecentOrders(assessment, CONTINUED_WITHIN_DAYS, new Set(draft ? [draft.id] : []));
+  return orders.find((order) => sharesIngredient(describe(order), drug));
 }
 
 function knownText(found: Unsupported): string {
